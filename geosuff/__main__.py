@@ -1,0 +1,5 @@
+"""Allow ``python -m geosuff``."""
+
+from geosuff.cli.main import run
+
+run()

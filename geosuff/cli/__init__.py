@@ -1,0 +1,1 @@
+"""The ``geosuff`` command line: one typer sub-app per stage, thin over the API."""

@@ -1,0 +1,1 @@
+"""Readers that turn ONS, CQC, OS and OpenStreetMap files into canonical layers."""
