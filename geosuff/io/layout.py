@@ -142,3 +142,17 @@ def data_file(
         msg = f"{data_dir / pattern} not found; run `{hint}` or point the layer at your own file"
         raise DataMissingError(msg)
     return found
+
+
+def layers_dir() -> Path:
+    """Return the folder of layer definitions (``layers/`` in the geosuff checkout).
+
+    ``GEOSUFF_LAYERS`` overrides it, so users can keep their own definitions.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder holding ``*.toml`` layer definitions and ``sources.toml``.
+    """
+    env = os.environ.get("GEOSUFF_LAYERS")
+    return Path(env) if env else _REPO_ROOT / "layers"
