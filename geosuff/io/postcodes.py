@@ -74,7 +74,9 @@ def _read_codepoint_zip(path: Path, areas: set[str] | None) -> pd.DataFrame:
         with zipfile.ZipFile(path) as zf:
             members = [n for n in zf.namelist() if re.search(r"Data/CSV/[a-z]+\.csv$", n)]
             if not members:
-                raise InputFileError(path, "no Data/CSV/<area>.csv files: not a Code-Point Open zip")
+                raise InputFileError(
+                    path, "no Data/CSV/<area>.csv files: not a Code-Point Open zip"
+                )
             if areas is not None:
                 members = [n for n in members if Path(n).stem.upper() in areas]
             frames = []
@@ -102,7 +104,9 @@ def _read_postcode_csv(path: Path) -> pd.DataFrame:
     pc = next((lower[c] for c in ("pcds", "pcd", "postcode", "pcd7", "pcd8") if c in lower), None)
     east = next((lower[c] for c in ("oseast1m", "easting", "eastings", "x") if c in lower), None)
     north = next((lower[c] for c in ("osnrth1m", "northing", "northings", "y") if c in lower), None)
-    la = next((lower[c] for c in ("oslaua", "lad", "la_code", "admin_district_code") if c in lower), None)
+    la = next(
+        (lower[c] for c in ("oslaua", "lad", "la_code", "admin_district_code") if c in lower), None
+    )
     if pc is None or east is None or north is None:
         raise InputFileError(
             path,
