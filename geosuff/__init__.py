@@ -1,5 +1,47 @@
-"""geosuff: geospatial sufficiency mapping for English adult social care."""
+"""geosuff: geospatial sufficiency mapping for English adult social care.
+
+The public API is re-exported here; each name lives in one module of the package
+(``geosuff.io`` loaders, ``geosuff.analysis`` joins and ratios).
+"""
 
 from __future__ import annotations
 
+from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
+from geosuff.analysis.summary import area_summary
+from geosuff.analysis.supply import supply_ratios
+from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
+from geosuff.io.areas import Area, resolve_area
+from geosuff.io.layout import resolve_data_dir
+from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
+from geosuff.io.postcodes import load_postcodes, normalise_postcodes
+from geosuff.io.providers import load_care_homes, load_extra_care, load_home_care, load_providers
+from geosuff.io.rejects import Loaded
+from geosuff.io.wards import load_wards
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Area",
+    "AreaLayers",
+    "LayerFiles",
+    "Loaded",
+    "__version__",
+    "area_summary",
+    "assign_groups",
+    "assign_to_lsoas",
+    "demand_points",
+    "load_area_layers",
+    "load_care_homes",
+    "load_extra_care",
+    "load_home_care",
+    "load_lsoa_boundaries",
+    "load_population",
+    "load_postcodes",
+    "load_providers",
+    "load_wards",
+    "load_zones",
+    "normalise_postcodes",
+    "resolve_area",
+    "resolve_data_dir",
+    "supply_ratios",
+]

@@ -1,0 +1,1 @@
+"""Analysis: spatial joins, supply ratios and area summaries over canonical layers."""

@@ -1,0 +1,61 @@
+"""The county summary: population, care homes, beds and benchmark gaps per authority."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geosuff.analysis.supply import supply_ratios
+from geosuff.io.area_layers import AreaLayers
+
+__all__ = ["SUMMARY_COLUMNS", "area_summary"]
+
+#: Columns of :func:`area_summary`, in display order.
+SUMMARY_COLUMNS = [
+    "la_code",
+    "la_name",
+    "lsoas",
+    "pop_total",
+    "pop_75plus",
+    "care_homes",
+    "nursing_homes",
+    "residential_homes",
+    "beds",
+    "nursing_beds",
+    "residential_beds",
+    "beds_per_1000_75plus",
+    "nursing_beds_per_1000_75plus",
+    "residential_beds_per_1000_75plus",
+    "nursing_beds_gap",
+    "residential_beds_gap",
+    "home_care_agencies",
+    "extra_care_schemes",
+    "extra_care_units",
+    "extra_care_units_gap",
+]
+
+
+def area_summary(layers: AreaLayers) -> pd.DataFrame:
+    """Summarise an area: one row per local authority district, then the area total.
+
+    Parameters
+    ----------
+    layers
+        The area's layers (:func:`geosuff.load_area_layers`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS`; the last row is the whole area (``la_code`` is the
+        area code). Single-authority areas have just that row.
+    """
+    args = (layers.population, layers.care_homes, layers.home_care, layers.extra_care)
+    total = pd.DataFrame(supply_ratios(*args, by="area").drop(columns="geometry"))
+    total["la_code"], total["la_name"] = layers.area.code, layers.area.name
+    frames = []
+    if len(layers.area.district_codes) > 1:
+        by_la = pd.DataFrame(supply_ratios(*args, by="la").drop(columns="geometry"))
+        by_la["la_code"] = by_la["unit"]
+        frames.append(by_la)
+    frames.append(total)
+    table = pd.concat(frames, ignore_index=True).rename(columns={"n_lsoas": "lsoas"})
+    return table[SUMMARY_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,122 @@
+"""Options shared by every command that reads layers, and how results are reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from geosuff.io.area_layers import LayerFiles
+from geosuff.io.files import write_table
+from geosuff.io.rejects import check_strict, summarise
+
+__all__ = [
+    "AreaOpt",
+    "CareHomesOpt",
+    "DataOpt",
+    "ExtraCareOpt",
+    "HomeCareOpt",
+    "LsoaOpt",
+    "PopulationOpt",
+    "PostcodesOpt",
+    "RejectsOpt",
+    "StrictOpt",
+    "layer_files",
+    "report_rejects",
+]
+
+_FILE = {"exists": False, "dir_okay": False, "rich_help_panel": "Layer files"}
+
+AreaOpt = Annotated[
+    str,
+    typer.Option(
+        "--area", "-a", help="Local authority code or name, e.g. Wiltshire, E06000054, BANES."
+    ),
+]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Data folder (default: $GEOSUFF_DATA, else ../shared/data).",
+        file_okay=False,
+    ),
+]
+LsoaOpt = Annotated[Path | None, typer.Option("--lsoa", help="LSOA boundaries file.", **_FILE)]
+PopulationOpt = Annotated[
+    Path | None,
+    typer.Option("--population", help="Population estimates (single year of age).", **_FILE),
+]
+CareHomesOpt = Annotated[
+    Path | None,
+    typer.Option("--care-homes", help="Care homes file (CQC HSCA or directory, or CSV).", **_FILE),
+]
+HomeCareOpt = Annotated[
+    Path | None, typer.Option("--home-care", help="Home care agencies file.", **_FILE)
+]
+ExtraCareOpt = Annotated[
+    Path | None, typer.Option("--extra-care", help="Extra care schemes file.", **_FILE)
+]
+PostcodesOpt = Annotated[
+    Path | None,
+    typer.Option("--postcodes", help="Code-Point Open zip or ONSPD CSV.", **_FILE),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Fail (exit 2) if any input row is rejected.")
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rejects", help="Write every rejected/repaired row to this CSV.", dir_okay=False
+    ),
+]
+
+
+def layer_files(
+    lsoa: Path | None,
+    population: Path | None,
+    care_homes: Path | None,
+    home_care: Path | None,
+    extra_care: Path | None,
+    postcodes: Path | None,
+) -> LayerFiles:
+    """Bundle the layer file options.
+
+    Parameters
+    ----------
+    lsoa, population, care_homes, home_care, extra_care, postcodes
+        The option values.
+
+    Returns
+    -------
+    LayerFiles
+        The overrides.
+    """
+    return LayerFiles(lsoa, population, care_homes, home_care, extra_care, postcodes)
+
+
+def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> None:
+    """Print the reject counts and reasons on stderr, write them, and enforce ``--strict``.
+
+    Parameters
+    ----------
+    rejects
+        The rejects table.
+    strict
+        Whether a rejected row is a failure.
+    out
+        CSV path for the full table, or ``None``.
+    """
+    lines = summarise(rejects)
+    n_rejected = int((rejects["action"] == "rejected").sum()) if not rejects.empty else 0
+    if lines:
+        typer.echo(f"{n_rejected} input rows rejected; by reason:", err=True)
+        for line in lines:
+            typer.echo(f"  {line}", err=True)
+    if out is not None:
+        write_table(rejects, out)
+        typer.echo(f"rejects written to {out}", err=True)
+    elif lines:
+        typer.echo("  (use --rejects FILE for the full list)", err=True)
+    check_strict(rejects, strict=strict)
