@@ -1,0 +1,150 @@
+"""An area's surroundings: neighbouring LSOAs and providers within a buffer.
+
+Care crosses county lines: a home just over the border serves the LSOAs near it, and
+the people just over the border compete for the area's homes. Access measures load
+the demand points and providers within a buffer of the area, flagged ``in_area``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import geopandas as gpd
+import pandas as pd
+
+from geosuff import settings
+from geosuff.analysis.joins import assign_to_lsoas
+from geosuff.io.area_layers import AreaLayers
+from geosuff.io.layout import find_data_file, resolve_data_dir
+from geosuff.io.population import _read_centroids, demand_points, read_population_estimates
+from geosuff.io.providers import load_providers
+
+__all__ = ["PROVIDER_LAYERS", "Surroundings", "load_surroundings", "within_area_only"]
+
+log = logging.getLogger(__name__)
+
+PROVIDER_LAYERS = ("care_homes", "home_care", "extra_care")
+
+
+class Surroundings(NamedTuple):
+    """Demand and supply in and around an area.
+
+    Attributes
+    ----------
+    demand
+        Demand points (``lsoa_code``, ``pop_75plus``, ``in_area``), the area's LSOAs
+        first; EPSG:27700 points.
+    providers
+        Layer name -> providers in and around the area, with ``in_area``.
+    buffer_km
+        The buffer used (0 for the area alone).
+    """
+
+    demand: gpd.GeoDataFrame
+    providers: dict[str, gpd.GeoDataFrame]
+    buffer_km: float
+
+
+def within_area_only(layers: AreaLayers) -> Surroundings:
+    """Surroundings made of the area alone (no cross-border demand or supply).
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+
+    Returns
+    -------
+    Surroundings
+        Everything flagged ``in_area``.
+    """
+    demand = demand_points(layers.population)[["lsoa_code", "pop_75plus", "geometry"]]
+    demand = demand.assign(in_area=True)
+    providers = {
+        name: getattr(layers, name).assign(in_area=True) for name in PROVIDER_LAYERS
+    }
+    return Surroundings(demand, providers, 0.0)
+
+
+def load_surroundings(
+    layers: AreaLayers,
+    *,
+    buffer_km: float = 20.0,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Surroundings:
+    """Load the demand points and providers within *buffer_km* of an area.
+
+    Neighbouring demand comes from the data folder's national population-weighted
+    centroids and population estimates; neighbouring providers from the same provider
+    files the area was loaded from (the CQC file covers all of England).
+
+    Parameters
+    ----------
+    layers
+        The area's layers (:func:`geosuff.load_area_layers`).
+    buffer_km
+        How far beyond the area boundary to look; ``0`` means the area alone.
+    data_dir
+        Data folder.
+
+    Returns
+    -------
+    Surroundings
+        Demand and providers in and around the area.
+    """
+    own = within_area_only(layers)
+    if buffer_km <= 0:
+        return own
+    folder = resolve_data_dir(data_dir)
+    outline = layers.population.geometry.union_all().buffer(buffer_km * 1000.0)
+    frames = [own.demand]
+    centroids = find_data_file(folder, "lsoa_centroids")
+    pop_file = find_data_file(folder, "population")
+    if centroids is not None and pop_file is not None:
+        all_codes = pd.read_csv(centroids, usecols=[0]).iloc[:, 0]
+        points = _read_centroids(centroids, all_codes)
+        pts = gpd.GeoDataFrame(
+            index=points.index,
+            geometry=gpd.points_from_xy(points["demand_e"], points["demand_n"]),
+            crs=settings.crs_metric,
+        )
+        near = pts[pts.within(outline) & ~pts.index.isin(own.demand["lsoa_code"])]
+        estimates, _ = read_population_estimates(pop_file, codes=set(near.index))
+        near = near[near.index.isin(estimates.index)]
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "lsoa_code": near.index,
+                    "pop_75plus": estimates.loc[near.index, "pop_75plus"].to_numpy(),
+                    "in_area": False,
+                },
+                geometry=near.geometry.to_numpy(),
+                crs=settings.crs_metric,
+            )
+        )
+    else:
+        log.warning("no national centroids/population: cross-border demand left out")
+    demand = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=settings.crs_metric)
+    providers: dict[str, gpd.GeoDataFrame] = {}
+    for name in PROVIDER_LAYERS:
+        path = layers.sources.get(name)
+        if path is None:
+            providers[name] = own.providers[name]
+            continue
+        postcodes = find_data_file(folder, "postcodes")
+        loaded = load_providers(Path(path), name, postcodes=postcodes).data
+        loaded = loaded[loaded.within(outline)]
+        placed = assign_to_lsoas(loaded, layers.population)
+        placed["in_area"] = placed["lsoa_code"].notna()
+        providers[name] = placed.reset_index(drop=True)
+    n_out = sum(int((~p["in_area"]).sum()) for p in providers.values())
+    log.info(
+        "surroundings within %g km: %d neighbouring LSOAs, %d providers over the border",
+        buffer_km,
+        int((~demand["in_area"]).sum()),
+        n_out,
+    )
+    return Surroundings(demand, providers, float(buffer_km))
