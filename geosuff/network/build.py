@@ -169,9 +169,10 @@ def graph_from_osm_file(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
 
 
 def _download(source: object, timeout_s: float) -> nx.MultiDiGraph:
+    saved = (ox.settings.overpass_rate_limit, ox.settings.requests_timeout)
+    # osmnx's Overpass rate limiter otherwise waits ~60 s before failing offline
     ox.settings.overpass_rate_limit = False
-    ox.settings.requests_timeout = int(max(1, timeout_s))
-    ox.settings.use_cache = False
+    ox.settings.requests_timeout = max(1, int(timeout_s))
     try:
         if isinstance(source, shapely.Polygon | shapely.MultiPolygon):
             return ox.graph_from_polygon(source, network_type="drive", simplify=False)
@@ -185,6 +186,8 @@ def _download(source: object, timeout_s: float) -> nx.MultiDiGraph:
             f"{first[:160]}); work offline from a local .osm.pbf (e.g. a Geofabrik extract)"
         )
         raise NetworkError(msg) from exc
+    finally:
+        ox.settings.overpass_rate_limit, ox.settings.requests_timeout = saved
 
 
 def _largest_scc(graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:

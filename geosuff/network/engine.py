@@ -37,7 +37,6 @@ __all__ = ["RoadNetwork", "as_network", "node_times"]
 log = logging.getLogger(__name__)
 
 METRIC_CRS = "EPSG:27700"
-_MIN_EDGE_S = 1e-6  # scipy treats explicit zero weights as missing edges; keep them positive
 _CHUNK_BYTES = 48 * 2**20
 
 
@@ -211,7 +210,6 @@ class RoadNetwork:
         ln = np.where(np.isnan(ln), straight, ln)
         if not np.all(np.isfinite(t)) or np.any(t < 0):
             raise NetworkError("graph has negative or non-finite 'travel_time' values")
-        t = np.maximum(t, _MIN_EDGE_S)
         geoms = [d.get("geometry") for _, _, d in edges]
         keep = u != v
         # fastest of parallel edges: sort by (u, v, time) and keep the first of each pair
@@ -339,7 +337,7 @@ def _augmented(
     cnt = ok.sum(axis=1)
     new_ip = np.concatenate([ip, ip[-1] + np.cumsum(cnt)]).astype(np.int64)
     new_ix = np.concatenate([ix, c[ok].astype(np.int32)])
-    new_t = np.concatenate([t, np.maximum(wt[ok], _MIN_EDGE_S)])
+    new_t = np.concatenate([t, wt[ok]])  # explicit zeros are edges for csgraph
     new_l = np.concatenate([ln, wl[ok]])
     rows = np.repeat(np.arange(n, n + k, dtype=np.int64), cnt)
     keys = np.concatenate([net._keys(reverse=reverse), (rows << 32) | c[ok].astype(np.int64)])

@@ -25,6 +25,7 @@ __all__ = ["DEFAULT_MAX_SNAP_M", "Snapped", "point_ids", "points_metric", "snap_
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SNAP_M = 5000.0
+NODE_TOLERANCE_M = 0.5
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,11 @@ def points_metric(points: gpd.GeoDataFrame, what: str = "points") -> np.ndarray:
     return shapely.get_coordinates(g.values)
 
 
+def _part(share: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Time for *share* of a piece; zero at its very end even where the direction is banned."""
+    return np.where(share <= 0, 0.0, share * t)
+
+
 def _tree(net: RoadNetwork) -> tuple[shapely.STRtree, np.ndarray]:
     if "strtree" not in net._lazy:
         geoms = shapely.linestrings(
@@ -200,14 +206,19 @@ def snap_points(
     g = geoms[seg]
     frac = shapely.line_locate_point(g, pts, normalized=True)
     frac = np.where(np.isfinite(frac), frac, 0.0)
+    # a position within NODE_TOLERANCE_M of a node is at the node (float noise from
+    # reprojection must not put a point just past a node on a one-way road)
+    glen = shapely.length(g)
+    frac = np.where(frac * glen < NODE_TOLERANCE_M, 0.0, frac)
+    frac = np.where((1 - frac) * glen < NODE_TOLERANCE_M, 1.0, frac)
     a = network.seg_a[seg]
     b = network.seg_b[seg]
     t_ab = network.seg_t_ab[seg]
     t_ba = network.seg_t_ba[seg]
     ln = network.seg_len_m[seg]
     off = dist / (network.offnetwork_speed_kph / 3.6)
-    out_t = np.column_stack([off + frac * t_ba, off + (1 - frac) * t_ab])
-    in_t = np.column_stack([off + frac * t_ab, off + (1 - frac) * t_ba])
+    out_t = np.column_stack([off + _part(frac, t_ba), off + _part(1 - frac, t_ab)])
+    in_t = np.column_stack([off + _part(frac, t_ab), off + _part(1 - frac, t_ba)])
     base_l = np.column_stack([dist + frac * ln, dist + (1 - frac) * ln])
     out_l = np.where(np.isfinite(out_t), base_l, np.nan)
     in_l = np.where(np.isfinite(in_t), base_l, np.nan)

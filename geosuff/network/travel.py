@@ -190,7 +190,7 @@ def _collect(
     progress: Progress | None,
 ) -> None:
     for start, t_s, len_m in results:
-        t_s = np.where(limit_s >= t_s, t_s, np.nan)
+        t_s = np.where(np.isfinite(t_s) & (t_s <= limit_s), t_s, np.nan)
         stop = start + t_s.shape[0]
         minutes[start:stop] = t_s / 60.0
         if len_m is not None:
