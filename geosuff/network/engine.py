@@ -345,31 +345,29 @@ def _augmented(
     return g, keys, new_l
 
 
-def _path_lengths(pred: np.ndarray, keys: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Length (m) of each node's tree path from its source, by pointer jumping."""
-    c, m = pred.shape
-    acc = np.zeros(pred.shape)
-    p = pred.astype(np.int64)
-    valid = p >= 0
-    if valid.any():
-        rows, cols = np.nonzero(valid)
-        q = (p[rows, cols] << 32) | cols
-        acc[rows, cols] = lengths[np.searchsorted(keys, q)]
-    flat_p = np.where(valid, p + (np.arange(c)[:, None] * m), -1)
-    acc_f = acc.ravel()
-    p_f = flat_p.ravel()
-    while True:
-        v = p_f >= 0
-        if not v.any():
+def _path_lengths(
+    pred: np.ndarray, targets: np.ndarray, keys: np.ndarray, lengths: np.ndarray
+) -> np.ndarray:
+    """Length (m) of the search-tree path to each target node, for each search row.
+
+    Walks the predecessor arrays back from the targets only (all rows and targets
+    at once), looking edge lengths up by ``row << 32 | col`` keys, so memory stays
+    proportional to ``rows x targets`` rather than ``rows x nodes``.
+    """
+    c = pred.shape[0]
+    cur = np.tile(targets.astype(np.int64), c)
+    row = np.repeat(np.arange(c), len(targets))
+    acc = np.zeros(cur.size)
+    live = np.arange(cur.size)
+    while live.size:
+        p = pred[row[live], cur[live]].astype(np.int64)
+        ok = p >= 0
+        live, p = live[ok], p[ok]
+        if not live.size:
             break
-        idx = np.nonzero(v)[0]
-        par = p_f[idx]
-        acc_new = acc_f.copy()
-        acc_new[idx] += acc_f[par]
-        p_new = p_f.copy()
-        p_new[idx] = p_f[par]
-        acc_f, p_f = acc_new, p_new
-    return acc_f.reshape(c, m)
+        acc[live] += lengths[np.searchsorted(keys, (p << 32) | cur[live])]
+        cur[live] = p
+    return acc.reshape(c, len(targets))
 
 
 def node_times(
@@ -427,5 +425,5 @@ def _pool_workers(workers: int | None, n_sources: int, n_nodes: int) -> int:
 
 def chunk_size(n_nodes: int, *, with_km: bool) -> int:
     """Origins per Dijkstra call so one chunk's arrays stay near 48 MB."""
-    per = n_nodes * (8 + (12 if with_km else 0))
+    per = n_nodes * (8 + (4 if with_km else 0))
     return int(max(1, min(256, _CHUNK_BYTES // max(per, 1))))

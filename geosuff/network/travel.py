@@ -82,7 +82,7 @@ def _finish(
     so: Snapped,
     sd: Snapped,
     rows: np.ndarray,
-    lens: np.ndarray | None,
+    lens: tuple[np.ndarray, np.ndarray] | None,
     seg_t: tuple[np.ndarray, np.ndarray, np.ndarray],
     off_mps: float,
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -94,7 +94,7 @@ def _finish(
     t_s = np.where(via_b, tb, ta)
     len_m = None
     if lens is not None:
-        len_m = np.where(via_b, lens[:, sd.b] + sd.in_l[:, 1], lens[:, sd.a] + sd.in_l[:, 0])
+        len_m = np.where(via_b, lens[1] + sd.in_l[:, 1], lens[0] + sd.in_l[:, 0])
         len_m = np.where(np.isfinite(t_s), len_m, np.nan)
     # origin and destination on the same road piece: the direct stretch may be shorter
     oi, dj = np.nonzero(so.seg[rows][:, None] == sd.seg[None, :])
@@ -131,7 +131,9 @@ def _chunk_job(bounds: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray | N
     )
     if st["with_km"]:
         dist, pred = res
-        lens = _path_lengths(pred, st["keys"], st["lens"])
+        targets, inv = st["targets"]
+        at = _path_lengths(pred, targets, st["keys"], st["lens"])
+        lens = (at[:, inv[: len(st["sd"])]], at[:, inv[len(st["sd"]) :]])
     else:
         dist, lens = res, None
     t_s, len_m = _finish(dist, st["so"], st["sd"], rows, lens, st["seg_t"], st["off_mps"])
@@ -157,7 +159,9 @@ def _network_matrix(
     if nw > 1:
         size = min(size, max(1, -(-n_o // (nw * 4))))
     chunks = [(i, min(i + size, n_o)) for i in range(0, n_o, size)]
+    targets = np.unique(np.concatenate([sd.a, sd.b]), return_inverse=True)
     _STATE.update(
+        targets=targets,
         g=g,
         keys=keys,
         lens=lens,
@@ -403,13 +407,15 @@ def nearest(
         min_only=True,
         return_predecessors=True,
     )
-    tree_len = _path_lengths(pred[None, :], keys, lens)[0]
+    targets, inv = np.unique(np.concatenate([so.a, so.b]), return_inverse=True)
+    at = _path_lengths(pred[None, :], targets, keys, lens)[0]
+    tree_len_a, tree_len_b = at[inv[: len(so)]], at[inv[len(so) :]]
     o_t, o_l = (so.out_t, so.out_l) if reverse else (so.in_t, so.in_l)
     o_t = np.where(np.isfinite(o_t), o_t, np.inf)
     ta, tb = o_t[:, 0] + dist[so.a], o_t[:, 1] + dist[so.b]
     via_b = tb < ta
     t_s = np.where(via_b, tb, ta)
-    len_m = np.where(via_b, o_l[:, 1] + tree_len[so.b], o_l[:, 0] + tree_len[so.a])
+    len_m = np.where(via_b, o_l[:, 1] + tree_len_b, o_l[:, 0] + tree_len_a)
     fac_row = np.where(via_b, src[so.b], src[so.a]) - n
     # an origin on the same road piece as a facility may reach it directly
     seg_fac: dict[int, list[int]] = {}
