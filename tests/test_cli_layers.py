@@ -7,8 +7,7 @@ from typer.testing import CliRunner
 
 from geosuff.cli.main import app
 from geosuff.io.files import write_table
-
-from .fixtures import HSCA_HEADER, write_csv
+from tests.fixtures import HSCA_HEADER, write_csv
 
 runner = CliRunner()
 

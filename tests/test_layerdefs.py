@@ -5,8 +5,7 @@ import pytest
 
 from geosuff._errors import InputFileError
 from geosuff.io.layerdefs import apply_definition, detect_definition, load_definitions
-
-from .fixtures import HSCA_HEADER
+from tests.fixtures import HSCA_HEADER
 
 
 @pytest.fixture(scope="module")

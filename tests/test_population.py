@@ -8,8 +8,7 @@ from geosuff.io.population import (
     load_population,
     read_population_estimates,
 )
-
-from .fixtures import square, write_lsoas, write_population
+from tests.fixtures import square, write_lsoas, write_population
 
 BOWTIE = [[[0, 0], [1000, 1000], [1000, 0], [0, 1000], [0, 0]]]
 

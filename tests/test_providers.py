@@ -2,8 +2,7 @@ import pytest
 
 from geosuff._errors import InputFileError
 from geosuff.io.providers import PROVIDER_COLUMNS, load_care_homes, load_home_care, load_providers
-
-from .fixtures import HSCA_HEADER, write_csv, write_postcodes
+from tests.fixtures import HSCA_HEADER, write_csv, write_postcodes
 
 
 def _hsca(tmp_path, rows):

@@ -135,7 +135,8 @@ def load_postcodes(
         ``codepo_gb_*.zip`` (OS Code-Point Open) or a CSV with a postcode column and
         eastings/northings (ONS Postcode Directory: ``pcds``, ``oseast1m``, ``osnrth1m``).
     only
-        Postcodes of interest; from a Code-Point zip only their areas' files are read,
+        Postcodes (or sectors/districts) of interest; from a Code-Point zip only their
+        areas' files are read,
         which is much faster than reading all of Great Britain.
 
     Returns
@@ -149,8 +150,9 @@ def load_postcodes(
         raise InputFileError(p, "file not found")
     areas: set[str] | None = None
     if only is not None:
-        wanted = normalise_postcodes(list(only)).dropna()
-        areas = set(postcode_area(wanted).dropna())
+        texts = [str(v).strip().upper() for v in only if isinstance(v, str)]
+        # Postcodes, sectors ("SP3 6") and districts ("SN8") all name their area letters.
+        areas = {m.group(0) for t in texts if (m := re.match(r"[A-Z]{1,2}(?=\d)", t))}
     if p.suffix.lower() == ".zip":
         table = _read_codepoint_zip(p, areas)
     else:

@@ -20,6 +20,7 @@ import pandas as pd
 from geosuff.io.files import read_table
 from geosuff.io.layerdefs import (
     LayerDefinition,
+    _first_present,
     apply_definition,
     detect_definition,
     load_definitions,
@@ -191,6 +192,7 @@ def load_providers(
     definition = detect_definition(raw.columns, layer, p, definitions or load_definitions())
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
     canon = apply_definition(raw, definition)
+    has_beds = _first_present(raw, definition.columns.get("beds", ())) is not None
     canon["line"] = np.arange(2, len(canon) + 2)
     source = f"{_LABELS[layer]} ({p.name})"
     if canon["provider_id"].isna().all():
@@ -204,7 +206,7 @@ def load_providers(
     beds, bed_rejects = _number_column(
         canon,
         "beds",
-        required="beds" in definition.columns and layer == "care_homes",
+        required=has_beds and layer == "care_homes",
         source=source,
         label="beds",
     )
@@ -239,7 +241,7 @@ def load_providers(
             nursing, residential = nursing[~undetermined], residential[~undetermined]
         placed["kind"] = np.where(nursing, "care_home_nursing", "care_home_residential")
         placed["dual_registered"] = nursing & residential
-        if "beds" not in definition.columns:
+        if not has_beds:
             rejects.append(
                 make_rejects(
                     source,

@@ -63,9 +63,7 @@ def within_area_only(layers: AreaLayers) -> Surroundings:
     """
     demand = demand_points(layers.population)[["lsoa_code", "pop_75plus", "geometry"]]
     demand = demand.assign(in_area=True)
-    providers = {
-        name: getattr(layers, name).assign(in_area=True) for name in PROVIDER_LAYERS
-    }
+    providers = {name: getattr(layers, name).assign(in_area=True) for name in PROVIDER_LAYERS}
     return Surroundings(demand, providers, 0.0)
 
 
