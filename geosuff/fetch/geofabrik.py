@@ -152,6 +152,7 @@ def choose_extracts(
     cand["area_km2"] = cand.to_crs(settings.crs_metric).area / 1e6
     cand["covers"] = cand.geometry.covers(need)
     cand = cand.sort_values(["area_km2", "id"]).reset_index(drop=True)
+    metric = cand.to_crs(settings.crs_metric).geometry
 
     def extract(row: Any) -> Extract:
         return Extract(str(row.id), str(row.name), pbf[row.id], float(row.area_km2))
@@ -160,17 +161,18 @@ def choose_extracts(
     best = extract(covering.iloc[0]) if len(covering) else None
     if max_extracts > 1:
         limit = best.area_km2 if best else float("inf")
-        pool = cand[cand["area_km2"] < limit]
-        remaining, chosen = need, []
-        while len(chosen) < max_extracts and remaining.area > _UNCOVERED_TOLERANCE * need.area:
-            gain = pool.geometry.intersection(remaining).area / pool["area_km2"]
-            if gain.empty or gain.max() <= 0:
+        need_m = gpd.GeoSeries([need], crs=settings.crs_display).to_crs(settings.crs_metric)[0]
+        pool = [i for i in cand.index if cand.at[i, "area_km2"] < limit]
+        remaining, chosen = need_m, []
+        while len(chosen) < max_extracts and remaining.area > _UNCOVERED_TOLERANCE * need_m.area:
+            gains = {i: metric[i].intersection(remaining).area / metric[i].area for i in pool}
+            best_i = max(gains, key=lambda i: gains[i], default=None)
+            if best_i is None or gains[best_i] <= 0:
                 break
-            row = pool.loc[gain.idxmax()]
-            chosen.append(extract(row))
-            remaining = remaining.difference(row.geometry)
-            pool = pool.drop(index=gain.idxmax())
-        covered = remaining.area <= _UNCOVERED_TOLERANCE * need.area
+            chosen.append(extract(cand.loc[best_i]))
+            remaining = remaining.difference(metric[best_i])
+            pool.remove(best_i)
+        covered = remaining.area <= _UNCOVERED_TOLERANCE * need_m.area
         if chosen and covered and sum(e.area_km2 for e in chosen) < limit:
             return sorted(chosen, key=lambda e: -e.area_km2)
     if best is None:
