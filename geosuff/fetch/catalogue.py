@@ -70,6 +70,7 @@ _FIELDS = {
     "max_age_days",
     "buffer_m",
     "max_extracts",
+    "min_cover",
     "enabled",
 }
 
@@ -104,7 +105,10 @@ class Source:
     buffer_m
         Geofabrik: the area is grown by this much before choosing extracts.
     max_extracts
-        Geofabrik: use up to this many smaller extracts instead of one big one.
+        Geofabrik: use up to this many smaller extracts instead of one big one
+        (several are merged into one PBF).
+    min_cover
+        Geofabrik: share of the buffered area the extract(s) must cover.
     check
         A note to users about what to verify when the source moves.
     """
@@ -124,6 +128,7 @@ class Source:
     max_age_days: float | None = None
     buffer_m: float = 5000.0
     max_extracts: int = 1
+    min_cover: float = 1.0
     check: str = ""
     enabled: bool = True
 
@@ -219,6 +224,7 @@ def _source(name: str, raw: dict[str, Any], problems: list[str]) -> Source | Non
             max_age_days=float(raw["max_age_days"]) if "max_age_days" in raw else None,
             buffer_m=float(raw.get("buffer_m", 5000.0)),
             max_extracts=int(raw.get("max_extracts", 1)),
+            min_cover=float(raw.get("min_cover", 1.0)),
             check=str(raw.get("check", "")),
             enabled=bool(raw.get("enabled", True)),
         )
@@ -336,6 +342,7 @@ def record_fetch(
     vintage: str,
     area: str | None = None,
     last_modified: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Add or replace one file's record in ``catalogue.json``.
 
@@ -359,6 +366,8 @@ def record_fetch(
         The authority code, for per-area files.
     last_modified
         The server's ``Last-Modified`` header.
+    extra
+        More fields to record.
 
     Returns
     -------
@@ -379,6 +388,7 @@ def record_fetch(
         record["area"] = area
     if last_modified:
         record["last_modified"] = last_modified
+    record.update(extra or {})
     files = read_catalogue(data_dir)
     files[relpath] = record
     write_catalogue(data_dir, files)

@@ -49,6 +49,7 @@ _INDEX_TARGET = "osm/geofabrik-index-v1.json"
 _INDEX_MAX_AGE_DAYS = 7.0
 _LTLA_UTLA_ENTRY = "ltla_utla_lookup"
 _CSV_PREAMBLE_LINES = 8
+_PARTS_DIR = "osm/geofabrik"
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,9 @@ def _fetch_geofabrik(fetcher: _Fetcher, source: Source, values: dict[str, str], 
         keep=False,
     )
     need = area_outline(boundaries, buffer_m=source.buffer_m)
-    extracts = choose_extracts(read_index(index), need, max_extracts=source.max_extracts)
+    extracts = choose_extracts(
+        read_index(index), need, max_extracts=source.max_extracts, min_cover=source.min_cover
+    )
     logger.info(
         "%s: %s + %.0f m is covered by %s",
         source.name,
@@ -396,9 +399,82 @@ def _fetch_geofabrik(fetcher: _Fetcher, source: Source, values: dict[str, str], 
         source.buffer_m,
         ", ".join(f"{e.id} ({e.area_km2:,.0f} km2)" for e in extracts),
     )
-    for extract in extracts:
-        relpath = _fill(source.target, source, {**values, "extract": extract.id})
-        fetcher.get(source, extract.pbf_url, relpath, area=area.code, max_age=source.max_age_days)
+    if len(extracts) == 1:
+        relpath = _fill(source.target, source, {**values, "extract": extracts[0].id})
+        fetcher.get(
+            source, extracts[0].pbf_url, relpath, area=area.code, max_age=source.max_age_days
+        )
+        return
+    parts = [
+        fetcher.get(
+            source,
+            e.pbf_url,
+            f"{_PARTS_DIR}/{e.id}-latest.osm.pbf",
+            max_age=source.max_age_days,
+            keep=False,
+        )
+        for e in extracts
+    ]
+    merged_name = "-".join(e.id for e in extracts)
+    relpath = _fill(source.target, source, {**values, "extract": merged_name})
+    _merge_pbf(fetcher, source, parts, relpath, [e.pbf_url for e in extracts], area.code)
+
+
+def _merge_pbf(
+    fetcher: _Fetcher,
+    source: Source,
+    parts: list[Path],
+    relpath: str,
+    urls: list[str],
+    code: str,
+) -> None:
+    """Merge several extracts into one PBF (objects in more than one are kept once)."""
+    import osmium
+
+    target = fetcher.data_dir / relpath
+    label = " + ".join(urls)
+    record = read_catalogue(fetcher.data_dir).get(relpath)
+    parts_sha = [read_catalogue(fetcher.data_dir).get(_rel(fetcher.data_dir, p)) for p in parts]
+    stamp = ",".join(str((r or {}).get("sha256", "")) for r in parts_sha)
+    if (
+        not fetcher.refresh
+        and target.is_file()
+        and record is not None
+        and record.get("url") == label
+        and record.get("parts_sha256") == stamp
+    ):
+        fetcher.outcomes.append(FetchOutcome(source.name, relpath, "current", "merged"))
+        return
+    tmp = target.with_name(target.name + ".part")
+    tmp.unlink(missing_ok=True)
+    reader = osmium.MergeInputReader()
+    for part in parts:
+        reader.add_file(str(part))
+    writer = osmium.SimpleWriter(osmium.io.File(str(tmp), "pbf"))
+    try:
+        reader.apply(writer, simplify=True)
+    finally:
+        writer.close()
+    os.replace(tmp, target)
+    result_sha = _http.sha256_of(target)
+    size = target.stat().st_size
+    record_fetch(
+        fetcher.data_dir,
+        relpath,
+        source,
+        url=label,
+        sha256=result_sha,
+        size_bytes=size,
+        vintage=source.vintage,
+        area=code,
+        extra={"parts_sha256": stamp},
+    )
+    detail = f"{size:,} bytes, merged from {len(parts)} extracts"
+    fetcher.outcomes.append(FetchOutcome(source.name, relpath, "fetched", detail))
+
+
+def _rel(data_dir: Path, path: Path) -> str:
+    return path.relative_to(data_dir).as_posix()
 
 
 def fetch_data(

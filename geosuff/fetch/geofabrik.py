@@ -111,7 +111,11 @@ def area_outline(boundaries: Path, *, buffer_m: float) -> BaseGeometry:
 
 
 def choose_extracts(
-    features: list[dict[str, Any]], need: BaseGeometry, *, max_extracts: int = 1
+    features: list[dict[str, Any]],
+    need: BaseGeometry,
+    *,
+    max_extracts: int = 1,
+    min_cover: float = 1.0,
 ) -> list[Extract]:
     """Choose the smallest Geofabrik extract(s) covering *need*.
 
@@ -125,6 +129,9 @@ def choose_extracts(
         With 1, the smallest single extract covering *need*. With more, up to that
         many extracts chosen greedily whose union covers *need*, used only when their
         total area is smaller than the best single extract.
+    min_cover
+        Share of *need*'s area that must be covered (Geofabrik's outlines are
+        simplified, so a county extract may miss slivers of its own county).
 
     Returns
     -------
@@ -149,22 +156,24 @@ def choose_extracts(
         raise ValidationError(msg)
     pbf = {f["properties"]["id"]: f["properties"]["urls"]["pbf"] for f in features}
     cand = gpd.GeoDataFrame(rows, crs=settings.crs_display)
-    cand["area_km2"] = cand.to_crs(settings.crs_metric).area / 1e6
-    cand["covers"] = cand.geometry.covers(need)
-    cand = cand.sort_values(["area_km2", "id"]).reset_index(drop=True)
+    need_m = gpd.GeoSeries([need], crs=settings.crs_display).to_crs(settings.crs_metric)[0]
+    slack = (1.0 - min_cover) * need_m.area + _UNCOVERED_TOLERANCE * need_m.area
+    cand = cand.sort_values("id").reset_index(drop=True)
     metric = cand.to_crs(settings.crs_metric).geometry
+    cand["area_km2"] = metric.area / 1e6
+    cand["covers"] = [need_m.difference(g).area <= slack for g in metric]
+    order = cand.sort_values(["area_km2", "id"]).index
 
     def extract(row: Any) -> Extract:
         return Extract(str(row.id), str(row.name), pbf[row.id], float(row.area_km2))
 
-    covering = cand[cand["covers"]]
-    best = extract(covering.iloc[0]) if len(covering) else None
+    covering = [i for i in order if cand.at[i, "covers"]]
+    best = extract(cand.loc[covering[0]]) if covering else None
     if max_extracts > 1:
         limit = best.area_km2 if best else float("inf")
-        need_m = gpd.GeoSeries([need], crs=settings.crs_display).to_crs(settings.crs_metric)[0]
-        pool = [i for i in cand.index if cand.at[i, "area_km2"] < limit]
+        pool = [i for i in order if cand.at[i, "area_km2"] < limit]
         remaining, chosen = need_m, []
-        while len(chosen) < max_extracts and remaining.area > _UNCOVERED_TOLERANCE * need_m.area:
+        while len(chosen) < max_extracts and remaining.area > slack:
             gains = {i: metric[i].intersection(remaining).area / metric[i].area for i in pool}
             best_i = max(gains, key=lambda i: gains[i], default=None)
             if best_i is None or gains[best_i] <= 0:
@@ -172,11 +181,11 @@ def choose_extracts(
             chosen.append(extract(cand.loc[best_i]))
             remaining = remaining.difference(metric[best_i])
             pool.remove(best_i)
-        covered = remaining.area <= _UNCOVERED_TOLERANCE * need_m.area
+        covered = remaining.area <= slack
         if chosen and covered and sum(e.area_km2 for e in chosen) < limit:
             return sorted(chosen, key=lambda e: -e.area_km2)
     if best is None:
-        names = ", ".join(cand["id"].head(5))
+        names = ", ".join(cand.loc[order, "id"].head(5))
         msg = (
             f"no single Geofabrik extract covers the area plus its buffer (touching: {names}); "
             "raise max_extracts or lower buffer_m in the sources file"
