@@ -415,7 +415,7 @@ def _fetch_geofabrik(fetcher: _Fetcher, source: Source, values: dict[str, str], 
         )
         for e in extracts
     ]
-    merged_name = "-".join(e.id for e in extracts)
+    merged_name = "-".join(sorted(e.id for e in extracts))
     relpath = _fill(source.target, source, {**values, "extract": merged_name})
     _merge_pbf(fetcher, source, parts, relpath, [e.pbf_url for e in extracts], area.code)
 
