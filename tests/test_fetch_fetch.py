@@ -244,6 +244,22 @@ def test_empty_area_query_is_rejected(site):
         fetch_data("Wiltshire", data_dir=data, sources_file=sources, **FAST)
 
 
+def test_truncated_arcgis_answer_is_rejected(site):
+    server, sources, data = site
+    body = json.loads(lsoa_geojson("E06000054"))
+    body["properties"] = {"exceededTransferLimit": True}
+    server.routes["/ons/lsoa/query"] = json.dumps(body).encode()
+    with pytest.raises(ValidationError, match="cut the answer short at 2 features"):
+        fetch_data("Wiltshire", data_dir=data, sources_file=sources, **FAST)
+    assert not (data / "ons/lsoa11_bgc/E06000054.geojson").exists()
+
+
+def test_no_data_folder_named(monkeypatch):
+    monkeypatch.delenv("GEOSUFF_DATA", raising=False)
+    with pytest.raises(DataMissingError, match="pass --data DIR or set GEOSUFF_DATA"):
+        fetch_data("Wiltshire")
+
+
 def test_timeout_names_the_entry(tmp_path):
     with serve() as server:
         sources = write_sources(tmp_path / "sources.toml", server.base + "/stall")

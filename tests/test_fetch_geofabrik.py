@@ -65,3 +65,37 @@ def test_area_across_two_counties_needs_england(features):
 def test_no_extract_touches_area(features):
     with pytest.raises(ValidationError, match="no Geofabrik extract touches"):
         choose_extracts(features, box(10, 10, 11, 11))
+
+
+def test_min_cover_tolerates_slivers(features):
+    need = box(-2.55, 51.0, -2.0, 51.1)  # 0.05 of 0.55 degrees lies west of Wiltshire's box
+    assert [e.id for e in choose_extracts(features, need)] == ["england"]
+    assert [e.id for e in choose_extracts(features, need, min_cover=0.85)] == ["wiltshire"]
+
+
+def test_real_geofabrik_outlines_and_lsoas(data_dir):
+    """Geofabrik's own Wiltshire outline misses slivers of Wiltshire's LSOAs (measured)."""
+    outlines = json.loads((data_dir / "osm/geofabrik_extract_polygons.geojson").read_text())
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": f["properties"]["id"], "urls": {"pbf": f["properties"]["pbf"]}},
+            "geometry": f["geometry"],
+        }
+        for f in outlines["features"]
+    ]
+    features.append(
+        {
+            "type": "Feature",
+            "properties": {"id": "england", "urls": {"pbf": "england.osm.pbf"}},
+            "geometry": box(-6.5, 49.8, 2.1, 55.9).__geo_interface__,
+        }
+    )
+    wiltshire = data_dir / "ons/lsoa11_bgc/E06000054.geojson"  # has an invalid polygon
+    exact = area_outline(wiltshire, buffer_m=0)
+    assert [e.id for e in choose_extracts(features, exact)] == ["england"]
+    assert [e.id for e in choose_extracts(features, exact, min_cover=0.98)] == ["wiltshire"]
+    grown = area_outline(wiltshire, buffer_m=5000)
+    assert [e.id for e in choose_extracts(features, grown, min_cover=0.98)] == ["england"]
+    worcs = area_outline(data_dir / "ons/lsoa11_bgc/E10000034.geojson", buffer_m=0)
+    assert [e.id for e in choose_extracts(features, worcs)] == ["worcestershire"]

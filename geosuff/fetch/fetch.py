@@ -129,6 +129,14 @@ def _check_format(path: Path, source: Source) -> None:
             if not isinstance(features, list) or not features:
                 msg = f"{where}: the GeoJSON has no features (check the entry's url and query)"
                 raise ValidationError(msg)
+            if body.get("exceededTransferLimit") or (body.get("properties") or {}).get(
+                "exceededTransferLimit"
+            ):
+                msg = (
+                    f"{where}: the server cut the answer short at {len(features)} features "
+                    "(exceededTransferLimit); the query needs paging or a narrower where clause"
+                )
+                raise ValidationError(msg)
         if source.format == "topojson" and body.get("type") != "Topology":
             msg = f"{where}: not a TopoJSON Topology"
             raise ValidationError(msg)
