@@ -42,7 +42,10 @@ def test_fetch_then_list(site):
     result = _fetch(sources, data)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[-1] == "10 fetched, 0 already present"
+    assert lines[-2] == "10 fetched, 0 already present"
+    assert lines[-1].startswith("Maps and reports made from these files must credit: ")
+    assert "© OpenStreetMap contributors" in lines[-1]
+    assert lines[-1].count("Source: Office for National Statistics") == 1
     assert lines[4].split()[:3] == [
         "fetched",
         "population",
@@ -52,7 +55,7 @@ def test_fetch_then_list(site):
 
     again = _fetch(sources, data, "--only", "population", "--only", "osm")
     assert again.exit_code == 0, again.output
-    assert again.stdout.splitlines()[-1] == "0 fetched, 2 already present"
+    assert again.stdout.splitlines()[-2] == "0 fetched, 2 already present"
 
     listing = runner.invoke(app, ["data", "list", "--data", str(data)])
     assert listing.exit_code == 0, listing.output

@@ -37,6 +37,7 @@ def test_resume_after_connection_drops_mid_file(tmp_path):
     assert "Range" not in requests[0][1]
     assert requests[1][1]["Range"] == f"bytes={len(BODY) // 2}-"
     assert requests[1][1]["If-Range"].startswith('"')  # the ETag of the first answer
+    assert result.resumed_from_bytes == len(BODY) // 2
     assert result.sha256 == hashlib.sha256(BODY).hexdigest()
 
 

@@ -58,6 +58,9 @@ def fetch(
         typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")
     fetched = sum(o.status == "fetched" for o in outcomes)
     typer.echo(f"{fetched} fetched, {len(outcomes) - fetched} already present")
+    credits = list(dict.fromkeys(o.attribution for o in outcomes if o.attribution))
+    if credits:
+        typer.echo("Maps and reports made from these files must credit: " + " | ".join(credits))
 
 
 @app.command("list")

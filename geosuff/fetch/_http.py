@@ -149,8 +149,11 @@ def _attempt(
     timeout_s: float,
     label: str,
     progress: bool,
-) -> str | None:
-    """Fetch *url* into *part*, resuming it when possible; return Last-Modified."""
+) -> tuple[str | None, int]:
+    """Fetch *url* into *part*, resuming it when possible.
+
+    Returns the ``Last-Modified`` header and the bytes kept from an earlier attempt.
+    """
     have = part.stat().st_size if part.exists() else 0
     meta: dict[str, str] = {}
     if have and meta_path.exists():
@@ -202,7 +205,7 @@ def _attempt(
                 bar.stop()
         if total is not None and got < total:
             raise http.client.IncompleteRead(b"", total - got)
-    return last_modified
+    return last_modified, have
 
 
 def download(
@@ -260,7 +263,7 @@ def download(
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     part, meta_path = _part_paths(target)
-    resumed = part.stat().st_size if part.exists() else 0
+    resumed = 0
     last_error = ""
     for attempt in range(retries + 1):
         if attempt:
@@ -270,9 +273,10 @@ def download(
             )
             time.sleep(wait_s)
         try:
-            last_modified = _attempt(
+            last_modified, kept = _attempt(
                 url, part, meta_path, timeout_s=timeout_s, label=entry, progress=progress
             )
+            resumed = kept
             break
         except urllib.error.HTTPError as exc:
             exc.close()

@@ -67,12 +67,15 @@ class FetchOutcome:
         ``"present"`` (not fetched by geosuff: kept as it is).
     detail
         A few words for the user (size, vintage, why it was skipped).
+    attribution
+        The credit line the source's licence asks for.
     """
 
     entry: str
     path: str
     status: str
     detail: str = ""
+    attribution: str = ""
 
 
 def prepare_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
@@ -344,7 +347,9 @@ class _Fetcher:
             vintage = (record or {}).get("vintage", "")
             detail = f"vintage {vintage}" if vintage else "not recorded in catalogue.json"
             if keep:
-                self.outcomes.append(FetchOutcome(source.name, relpath, reason, detail))
+                self.outcomes.append(
+                    FetchOutcome(source.name, relpath, reason, detail, source.attribution)
+                )
             logger.info("%s: %s is %s, skipped", source.name, relpath, reason)
             return path
         logger.info("%s: downloading %s", source.name, url)
@@ -370,7 +375,9 @@ class _Fetcher:
         )
         if keep:
             detail = f"{result.size_bytes:,} bytes" + (f", vintage {vintage}" if vintage else "")
-            self.outcomes.append(FetchOutcome(source.name, relpath, "fetched", detail))
+            self.outcomes.append(
+                FetchOutcome(source.name, relpath, "fetched", detail, source.attribution)
+            )
         return path
 
 
@@ -451,7 +458,8 @@ def _merge_pbf(
         and record.get("url") == label
         and record.get("parts_sha256") == stamp
     ):
-        fetcher.outcomes.append(FetchOutcome(source.name, relpath, "current", "merged"))
+        outcome = FetchOutcome(source.name, relpath, "current", "merged", source.attribution)
+        fetcher.outcomes.append(outcome)
         return
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
@@ -478,7 +486,8 @@ def _merge_pbf(
         extra={"parts_sha256": stamp},
     )
     detail = f"{size:,} bytes, merged from {len(parts)} extracts"
-    fetcher.outcomes.append(FetchOutcome(source.name, relpath, "fetched", detail))
+    outcome = FetchOutcome(source.name, relpath, "fetched", detail, source.attribution)
+    fetcher.outcomes.append(outcome)
 
 
 def _rel(data_dir: Path, path: Path) -> str:
