@@ -76,6 +76,17 @@ def test_source_moved_is_one_line_exit_2(site):
     assert lines[0].startswith("geosuff: error: catalogue entry 'postcodes': ")
     assert "HTTP 404" in lines[0]
     assert "Traceback" not in result.output
+    fetched = [ln.split()[1] for ln in result.stdout.splitlines()]
+    assert fetched[:6] == [
+        "admin_areas",
+        "ltla_utla_lookup",
+        "lsoa_lookup",
+        "lsoa_centroids",
+        "population",
+        "care_directory",
+    ]
+    assert "postcodes" not in fetched
+    assert fetched[-1] == "osm"  # the other entries went ahead
 
 
 def test_offline_is_one_line_exit_2(tmp_path):

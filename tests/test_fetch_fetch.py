@@ -107,7 +107,8 @@ def test_fetch_lands_every_file_where_the_loaders_read_it(site):
     assert osm["url"] == server.url(
         "/geofabrik/europe/great-britain/england/wiltshire-latest.osm.pbf"
     )
-    assert osm["vintage"] == LAST_MODIFIED  # no vintage in the sources file: the server's date
+    assert osm["vintage"] == "2025-10-01"  # no vintage in the sources file: the server's date
+    assert osm["last_modified"] == LAST_MODIFIED
     assert osm["licence"] == "ODbL-1.0"
     assert "osm/geofabrik-index-v1.json" in catalogue["files"]
     assert not list(data.rglob("*.part*"))

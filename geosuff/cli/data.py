@@ -43,7 +43,10 @@ def fetch(
     ] = 4,
 ) -> None:
     """Download an area's data (OSM, ONS, CQC, postcodes) into the data folder."""
-    from geosuff.fetch import fetch_data
+    from geosuff.fetch import FetchOutcome, fetch_data
+
+    def show(outcome: FetchOutcome) -> None:
+        typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")
 
     outcomes = fetch_data(
         area,
@@ -53,9 +56,8 @@ def fetch(
         refresh=refresh,
         timeout_s=timeout_s,
         retries=retries,
+        report=show,
     )
-    for outcome in outcomes:
-        typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")
     fetched = sum(o.status == "fetched" for o in outcomes)
     typer.echo(f"{fetched} fetched, {len(outcomes) - fetched} already present")
     credits = list(dict.fromkeys(o.attribution for o in outcomes if o.attribution))

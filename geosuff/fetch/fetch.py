@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import email.utils
 import fnmatch
 import json
 import logging
@@ -318,8 +319,10 @@ class _Fetcher:
         retries: int,
         backoff_s: float,
         progress: bool,
+        report: Callable[[FetchOutcome], None] | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.report = report
         self.refresh = refresh
         self.http = {
             "timeout_s": timeout_s,
@@ -328,6 +331,11 @@ class _Fetcher:
             "progress": progress,
         }
         self.outcomes: list[FetchOutcome] = []
+
+    def add(self, outcome: FetchOutcome) -> None:
+        self.outcomes.append(outcome)
+        if self.report is not None:
+            self.report(outcome)
 
     def get(
         self,
@@ -347,9 +355,7 @@ class _Fetcher:
             vintage = (record or {}).get("vintage", "")
             detail = f"vintage {vintage}" if vintage else "not recorded in catalogue.json"
             if keep:
-                self.outcomes.append(
-                    FetchOutcome(source.name, relpath, reason, detail, source.attribution)
-                )
+                self.add(FetchOutcome(source.name, relpath, reason, detail, source.attribution))
             logger.info("%s: %s is %s, skipped", source.name, relpath, reason)
             return path
         logger.info("%s: downloading %s", source.name, url)
@@ -361,7 +367,7 @@ class _Fetcher:
             check=check or (lambda p: _check_format(p, source)),
             **self.http,
         )
-        vintage = source.vintage or (result.last_modified or "")
+        vintage = source.vintage or _http_date(result.last_modified)
         record_fetch(
             self.data_dir,
             relpath,
@@ -375,10 +381,18 @@ class _Fetcher:
         )
         if keep:
             detail = f"{result.size_bytes:,} bytes" + (f", vintage {vintage}" if vintage else "")
-            self.outcomes.append(
-                FetchOutcome(source.name, relpath, "fetched", detail, source.attribution)
-            )
+            self.add(FetchOutcome(source.name, relpath, "fetched", detail, source.attribution))
         return path
+
+
+def _http_date(value: str | None) -> str:
+    """Turn a ``Last-Modified`` header into ``YYYY-MM-DD`` (empty when absent or odd)."""
+    if not value:
+        return ""
+    try:
+        return email.utils.parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError):
+        return value
 
 
 def _check_index(path: Path) -> None:
@@ -459,7 +473,7 @@ def _merge_pbf(
         and record.get("parts_sha256") == stamp
     ):
         outcome = FetchOutcome(source.name, relpath, "current", "merged", source.attribution)
-        fetcher.outcomes.append(outcome)
+        fetcher.add(outcome)
         return
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
@@ -487,7 +501,7 @@ def _merge_pbf(
     )
     detail = f"{size:,} bytes, merged from {len(parts)} extracts"
     outcome = FetchOutcome(source.name, relpath, "fetched", detail, source.attribution)
-    fetcher.outcomes.append(outcome)
+    fetcher.add(outcome)
 
 
 def _rel(data_dir: Path, path: Path) -> str:
@@ -505,6 +519,7 @@ def fetch_data(
     retries: int = 4,
     backoff_s: float = 2.0,
     progress: bool = True,
+    report: Callable[[FetchOutcome], None] | None = None,
 ) -> list[FetchOutcome]:
     """Download the data an area needs into the data folder.
 
@@ -524,6 +539,9 @@ def fetch_data(
         Per-download timeout, retries and first back-off (doubling).
     progress
         Show progress bars for large files on a terminal.
+    report
+        Called with each outcome as soon as it is known (the command line prints
+        them, so files fetched before a later failure are still shown).
 
     Returns
     -------
@@ -559,6 +577,7 @@ def fetch_data(
         retries=retries,
         backoff_s=backoff_s,
         progress=progress,
+        report=report,
     )
     failures: list[GeosuffError] = []
     for source in (s for s in wanted if s.scope == "national"):
