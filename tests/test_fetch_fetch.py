@@ -14,6 +14,7 @@ import pytest
 from geosuff._errors import AreaNotFoundError, DataMissingError, ValidationError
 from geosuff.fetch import DownloadError, fetch_data, list_data
 from geosuff.fetch.catalogue import read_catalogue
+from geosuff.io.area_layers import load_area_layers
 from geosuff.io.areas import resolve_area
 from geosuff.io.layout import data_file
 from geosuff.io.postcodes import load_postcodes
@@ -78,7 +79,7 @@ def test_fetch_lands_every_file_where_the_loaders_read_it(site):
     area = resolve_area("Wiltshire", data)
     assert (area.code, area.tier) == ("E06000054", "utla")
     postcodes = load_postcodes(data_file(data, "postcodes"))
-    assert postcodes.loc["SP3 6LD", "easting"] == 394000
+    assert postcodes.loc["SP3 6LD", "easting"] == 394140
     assert postcodes.loc["SP3 6NH", "la_code"] == "E06000054"
     population = pd.read_csv(data_file(data, "population"))
     over_75 = population[[str(a) for a in range(75, 90)] + ["90+"]].sum(axis=1)
@@ -328,3 +329,18 @@ def test_list_data_reports_vintage_and_provenance(site):
     own = table.loc["care_lists/home_care_providers.csv"]
     assert (own["key"], bool(own["recorded"]), own["vintage"]) == ("home_care", False, "")
     assert table.loc["osm/wiltshire-latest.osm.pbf", "licence"] == "ODbL-1.0"
+
+
+def test_fetched_folder_feeds_the_area_loaders(site):
+    """After a fetch into an empty folder, the loaders build the area's layers from it."""
+    _, sources, data = site
+    fetch_data("Wiltshire", data_dir=data, sources_file=sources, **FAST)
+    layers = load_area_layers("Wiltshire", data_dir=data, require=("home_care",))
+    population = layers.population.set_index("lsoa_code")
+    assert population["pop_75plus"].to_dict() == {"E01031950": 160, "E01031951": 320}
+    assert population["la_code"].unique().tolist() == ["E06000054"]
+    assert layers.home_care["name"].tolist() == ["Nadder Home Care"]
+    assert layers.home_care["lsoa_code"].tolist() == ["E01031951"]  # geocoded via Code-Point
+    # the care directory has no beds: care homes need the HSCA spreadsheet (a known gap)
+    assert layers.care_homes.empty
+    assert layers.rejects["reason"].tolist() == ["beds missing"]
