@@ -256,6 +256,14 @@ def test_truncated_arcgis_answer_is_rejected(site):
     assert not (data / "ons/lsoa11_bgc/E06000054.geojson").exists()
 
 
+def test_broken_geofabrik_index_names_the_entry(site):
+    server, sources, data = site
+    server.routes["/geofabrik/index-v1.json"] = b'{"type": "FeatureCollection"}'
+    with pytest.raises(ValidationError, match=r"'osm': not a Geofabrik index-v1\.json"):
+        fetch_data("Wiltshire", data_dir=data, sources_file=sources, **FAST)
+    assert not (data / "osm").exists() or list((data / "osm").iterdir()) == []
+
+
 def test_no_data_folder_named(monkeypatch):
     monkeypatch.delenv("GEOSUFF_DATA", raising=False)
     with pytest.raises(DataMissingError, match="pass --data DIR or set GEOSUFF_DATA"):

@@ -28,7 +28,13 @@ from typing import Any
 import pandas as pd
 
 from geosuff import settings
-from geosuff._errors import AreaNotFoundError, DataMissingError, GeosuffError, ValidationError
+from geosuff._errors import (
+    AreaNotFoundError,
+    DataMissingError,
+    GeosuffError,
+    InputFileError,
+    ValidationError,
+)
 from geosuff.fetch import _http
 from geosuff.fetch.catalogue import (
     Source,
@@ -363,7 +369,7 @@ class _Fetcher:
             url,
             path,
             entry=source.name,
-            sha256=source.sha256,
+            sha256=None if source.scope == "geofabrik" else source.sha256,
             check=check or (lambda p: _check_format(p, source)),
             **self.http,
         )
@@ -395,8 +401,15 @@ def _http_date(value: str | None) -> str:
         return value
 
 
-def _check_index(path: Path) -> None:
-    read_index(path)
+def _index_checker(source: Source) -> Callable[[Path], None]:
+    def check(path: Path) -> None:
+        try:
+            read_index(path)
+        except InputFileError as exc:
+            msg = f"catalogue entry {source.name!r}: not a Geofabrik index-v1.json ({exc.problem})"
+            raise ValidationError(msg) from None
+
+    return check
 
 
 def _fetch_geofabrik(fetcher: _Fetcher, source: Source, values: dict[str, str], area: Area) -> None:
@@ -414,7 +427,7 @@ def _fetch_geofabrik(fetcher: _Fetcher, source: Source, values: dict[str, str], 
         index_url,
         _INDEX_TARGET,
         max_age=_INDEX_MAX_AGE_DAYS,
-        check=_check_index,
+        check=_index_checker(source),
         keep=False,
     )
     need = area_outline(boundaries, buffer_m=source.buffer_m)
