@@ -89,10 +89,12 @@ def main(
 
 
 def _register() -> None:
+    from geosuff.cli import data as data_cli
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import network as network_cli
     from geosuff.cli import supply as supply_cli
 
+    app.add_typer(data_cli.app, name="data")
     app.add_typer(layers_cli.app, name="layers")
     app.command(name="supply")(supply_cli.supply)
     app.add_typer(network_cli.network_app, name="network")
