@@ -349,6 +349,10 @@ def test_fetched_folder_feeds_the_area_loaders(site):
     assert population["la_code"].unique().tolist() == ["E06000054"]
     assert layers.home_care["name"].tolist() == ["Nadder Home Care"]
     assert layers.home_care["lsoa_code"].tolist() == ["E01031951"]  # geocoded via Code-Point
-    # the care directory has no beds: care homes need the HSCA spreadsheet (a known gap)
-    assert layers.care_homes.empty
-    assert layers.rejects["reason"].tolist() == ["beds missing"]
+    # the care directory has no beds: homes are kept and flagged, beds left empty
+    assert layers.care_homes["name"].tolist() == ["Tisbury Care Home"]
+    assert layers.care_homes["beds"].isna().all()
+    assert layers.rejects["action"].tolist() == ["flagged"]
+    assert layers.rejects["reason"].tolist() == [
+        "beds not in this source (counted as a home, not in bed totals)"
+    ]

@@ -12,6 +12,7 @@ the spread across runs is reported, not only the mean.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import zlib
 from collections.abc import Callable
@@ -107,7 +108,7 @@ def order_run(times: np.ndarray) -> np.ndarray:
         left.remove(nxt)
 
     def length(p: list[int]) -> float:
-        return float(sum(cost[a, b] for a, b in zip(p[:-1], p[1:], strict=True)))
+        return float(sum(cost[a, b] for a, b in itertools.pairwise(p)))
 
     best = length(path)
     improved = True
