@@ -6,42 +6,77 @@ The public API is re-exported here; each name lives in one module of the package
 
 from __future__ import annotations
 
+from geosuff.analysis.access import access
+from geosuff.analysis.fca import floating_catchment, gaussian_decay, step_decay
+from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
+from geosuff.analysis.runs import care_runs
 from geosuff.analysis.summary import area_summary
 from geosuff.analysis.supply import supply_ratios
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.areas import Area, resolve_area
 from geosuff.io.layout import resolve_data_dir
+from geosuff.io.places import FocusPlace, resolve_place
 from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.providers import load_care_homes, load_extra_care, load_home_care, load_providers
 from geosuff.io.rejects import Loaded
+from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.io.wards import load_wards
+from geosuff.network import (
+    RoadNetwork,
+    build_network,
+    isochrones,
+    load_network,
+    nearest,
+    save_network,
+    time_matrix_array,
+    travel_time_matrix,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Area",
     "AreaLayers",
+    "FocusPlace",
+    "GapThresholds",
     "LayerFiles",
     "Loaded",
+    "RoadNetwork",
+    "Surroundings",
     "__version__",
+    "access",
     "area_summary",
     "assign_groups",
     "assign_to_lsoas",
+    "build_network",
+    "care_runs",
     "demand_points",
+    "find_gaps",
+    "floating_catchment",
+    "gaussian_decay",
+    "isochrones",
     "load_area_layers",
     "load_care_homes",
     "load_extra_care",
     "load_home_care",
     "load_lsoa_boundaries",
+    "load_network",
     "load_population",
     "load_postcodes",
     "load_providers",
+    "load_surroundings",
     "load_wards",
     "load_zones",
+    "nearest",
     "normalise_postcodes",
     "resolve_area",
     "resolve_data_dir",
+    "resolve_place",
+    "save_network",
+    "step_decay",
     "supply_ratios",
+    "time_matrix_array",
+    "travel_time_matrix",
 ]

@@ -89,6 +89,7 @@ def main(
 
 
 def _register() -> None:
+    from geosuff.cli import access as access_cli
     from geosuff.cli import data as data_cli
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import network as network_cli
@@ -97,6 +98,9 @@ def _register() -> None:
     app.add_typer(data_cli.app, name="data")
     app.add_typer(layers_cli.app, name="layers")
     app.command(name="supply")(supply_cli.supply)
+    app.command(name="access")(access_cli.access)
+    app.command(name="runs")(access_cli.runs)
+    app.command(name="gaps")(access_cli.gaps)
     app.add_typer(network_cli.network_app, name="network")
     app.add_typer(network_cli.travel_app, name="travel")
 
