@@ -25,17 +25,18 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import geosuff  # noqa: E402
-from bench_network import synthetic  # noqa: E402
-from geosuff.analysis.access import access, provider_table  # noqa: E402
-from geosuff.analysis.fca import floating_catchment, step_decay  # noqa: E402
-from geosuff.analysis.gaps import find_gaps  # noqa: E402
-from geosuff.analysis.runs import care_runs  # noqa: E402
+from bench_network import synthetic
+
+import geosuff
+from geosuff.analysis.access import access, provider_table
+from geosuff.analysis.fca import floating_catchment, step_decay
+from geosuff.analysis.gaps import find_gaps
+from geosuff.analysis.runs import care_runs
 
 ROWS: list[tuple[str, str, float, str]] = []
 
 
-def clock(label: str, case: str, fn, note: str = ""):  # noqa: ANN001, ANN201
+def clock(label: str, case: str, fn, note: str = ""):
     t = time.perf_counter()
     out = fn()
     ROWS.append((case, label, time.perf_counter() - t, note))
@@ -89,7 +90,8 @@ def main() -> None:
     runs = clock("care runs (estimate, 100/zone)", "Wiltshire", lambda: care_runs(wilts))
     clock("gaps", "Wiltshire", lambda: find_gaps(acc, runs=runs))
 
-    bounds = tuple(np.asarray(wilts.population.total_bounds) + [-20e3, -20e3, 20e3, 20e3])
+    pad = np.array([-20e3, -20e3, 20e3, 20e3])
+    bounds = tuple(np.asarray(wilts.population.total_bounds) + pad)
     graph = clock("make synthetic county grid", "Wiltshire grid", lambda: county_grid(bounds, 250))
     net = clock(
         "convert to engine arrays",
