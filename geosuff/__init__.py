@@ -33,6 +33,10 @@ from geosuff.network import (
     time_matrix_array,
     travel_time_matrix,
 )
+from geosuff.zones.check import ZoneCheck, ZoneThresholds, check_zones, read_zoning
+from geosuff.zones.compare import compare_checks
+from geosuff.zones.propose import propose_zones, zone_polygons
+from geosuff.zones.seeds import SeedList, parse_seeds, resolve_seeds
 
 __version__ = "0.1.0"
 
@@ -44,7 +48,10 @@ __all__ = [
     "LayerFiles",
     "Loaded",
     "RoadNetwork",
+    "SeedList",
     "Surroundings",
+    "ZoneCheck",
+    "ZoneThresholds",
     "__version__",
     "access",
     "area_summary",
@@ -52,6 +59,8 @@ __all__ = [
     "assign_to_lsoas",
     "build_network",
     "care_runs",
+    "check_zones",
+    "compare_checks",
     "demand_points",
     "find_gaps",
     "floating_catchment",
@@ -71,12 +80,17 @@ __all__ = [
     "load_zones",
     "nearest",
     "normalise_postcodes",
+    "parse_seeds",
+    "propose_zones",
+    "read_zoning",
     "resolve_area",
     "resolve_data_dir",
     "resolve_place",
+    "resolve_seeds",
     "save_network",
     "step_decay",
     "supply_ratios",
     "time_matrix_array",
     "travel_time_matrix",
+    "zone_polygons",
 ]

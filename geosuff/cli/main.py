@@ -94,6 +94,7 @@ def _register() -> None:
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import network as network_cli
     from geosuff.cli import supply as supply_cli
+    from geosuff.cli import zones as zones_cli
 
     app.add_typer(data_cli.app, name="data")
     app.add_typer(layers_cli.app, name="layers")
@@ -101,6 +102,7 @@ def _register() -> None:
     app.command(name="access")(access_cli.access)
     app.command(name="runs")(access_cli.runs)
     app.command(name="gaps")(access_cli.gaps)
+    app.add_typer(zones_cli.app, name="zones")
     app.add_typer(network_cli.network_app, name="network")
     app.add_typer(network_cli.travel_app, name="travel")
 

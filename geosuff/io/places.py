@@ -71,8 +71,18 @@ def focus_places(path: str | os.PathLike[str] | None = None) -> dict[str, dict[s
 
 
 def _by_wards(wards: gpd.GeoDataFrame, names: list[str]) -> gpd.GeoDataFrame:
+    """Wards named exactly like *names*; else wards whose names start with them.
+
+    ``"Salisbury"`` has no ward of its own but matches ``"Salisbury St Paul's"`` and the
+    city's other wards; ``"Pewsey"`` matches the ward ``"Pewsey"`` only.
+    """
     keys = {normalise_name(n) for n in names}
-    return wards[wards["ward_name"].map(normalise_name).isin(keys)]
+    ward_keys = wards["ward_name"].map(normalise_name)
+    exact = wards[ward_keys.isin(keys)]
+    if not exact.empty:
+        return exact
+    prefix = ward_keys.map(lambda w: any(w.startswith(k + " ") for k in keys))
+    return wards[prefix.to_numpy(bool)]
 
 
 def resolve_place(

@@ -1,0 +1,1 @@
+"""Home care zones: seed lists, proposals by drive time, checks and comparisons."""
