@@ -133,6 +133,7 @@ def matrix(
     ] = None,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from geosuff.io.files import write_table
@@ -153,6 +154,7 @@ def matrix(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task("origins", total=len(origins))

@@ -446,7 +446,7 @@ def nearest(
             "km": np.where(ok, len_m / 1000.0, np.nan),
             "method": METHOD_NETWORK,
             "origin_snap_dist_m": so.dist_m,
-            "facility_snap_dist_m": sf.dist_m[np.where(ok, fac_row, 0)] if len(sf) else np.nan,
+            "facility_snap_dist_m": np.where(ok, sf.dist_m[np.where(ok, fac_row, 0)], np.nan),
         }
     )
 
