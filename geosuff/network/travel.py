@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -74,7 +75,9 @@ class TravelArrays(NamedTuple):
     dest_snap_dist_m: np.ndarray
 
 
-_STATE: dict[str, Any] = {}
+# state handed to forked worker processes (set under the lock just before forking)
+_FORK_STATE: dict[str, Any] = {}
+_FORK_LOCK = threading.Lock()
 
 
 def _finish(
@@ -118,8 +121,10 @@ def _finish(
     return t_s, len_m
 
 
-def _chunk_job(bounds: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray | None]:
-    st = _STATE
+def _chunk_job(
+    bounds: tuple[int, int], state: dict[str, Any] | None = None
+) -> tuple[int, np.ndarray, np.ndarray | None]:
+    st = _FORK_STATE if state is None else state
     rows = np.arange(bounds[0], bounds[1])
     n = st["n"]
     res = dijkstra(
@@ -160,7 +165,7 @@ def _network_matrix(
         size = min(size, max(1, -(-n_o // (nw * 4))))
     chunks = [(i, min(i + size, n_o)) for i in range(0, n_o, size)]
     targets = np.unique(np.concatenate([sd.a, sd.b]), return_inverse=True)
-    _STATE.update(
+    state = dict(
         targets=targets,
         g=g,
         keys=keys,
@@ -173,16 +178,19 @@ def _network_matrix(
         seg_t=(net.seg_t_ab, net.seg_t_ba, net.seg_len_m),
         off_mps=net.offnetwork_speed_kph / 3.6,
     )
-    try:
-        if nw > 1 and os.name == "posix" and len(chunks) > 1:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(nw) as pool:
-                results = pool.imap_unordered(_chunk_job, chunks)
-                _collect(results, minutes, km, limit_s, progress)
-        else:
-            _collect(map(_chunk_job, chunks), minutes, km, limit_s, progress)
-    finally:
-        _STATE.clear()
+    if nw > 1 and os.name == "posix" and len(chunks) > 1:
+        with _FORK_LOCK:
+            _FORK_STATE.update(state)
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with ctx.Pool(nw) as pool:
+                    results = pool.imap_unordered(_chunk_job, chunks)
+                    _collect(results, minutes, km, limit_s, progress)
+            finally:
+                _FORK_STATE.clear()
+    else:
+        jobs = (_chunk_job(c, state) for c in chunks)
+        _collect(jobs, minutes, km, limit_s, progress)
     return minutes, km
 
 
