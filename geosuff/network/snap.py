@@ -200,7 +200,7 @@ def snap_points(
         msg = (
             f"{len(far)} of {len(ids)} {what} lie more than {max_snap_m:,.0f} m from any road "
             f"of the network (e.g. {shown}; farthest {dist.max():,.0f} m): outside the "
-            "network's area? Use a network that covers them, or allow it with max_snap_m"
+            "network's area? Use a network that covers them, or raise max_snap_m (--max-snap-m)"
         )
         raise ValidationError(msg)
     g = geoms[seg]
