@@ -49,6 +49,8 @@ class Snapped:
         one-way traffic forbids), including the off-network leg.
     in_t, in_l
         ``(n, 2)`` seconds and metres from ``a`` and from ``b`` to the point.
+    xy
+        ``(n, 2)`` EPSG:27700 coordinates of the points themselves.
     """
 
     ids: np.ndarray
@@ -61,6 +63,7 @@ class Snapped:
     out_l: np.ndarray
     in_t: np.ndarray
     in_l: np.ndarray
+    xy: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -241,4 +244,5 @@ def snap_points(
         out_l=out_l,
         in_t=in_t,
         in_l=in_l,
+        xy=xy,
     )

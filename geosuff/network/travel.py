@@ -37,6 +37,7 @@ from geosuff.network.engine import (
 from geosuff.network.fallback import METHOD_ESTIMATE, METHOD_NETWORK, crowfly_matrix
 from geosuff.network.snap import (
     DEFAULT_MAX_SNAP_M,
+    NODE_TOLERANCE_M,
     Snapped,
     point_ids,
     points_metric,
@@ -110,14 +111,14 @@ def _finish(
         bwd = np.where(fd <= fo, (fo - fd) * t_ba[s], np.inf)
         direct = np.fmin(np.nan_to_num(fwd, nan=np.inf), np.nan_to_num(bwd, nan=np.inf))
         direct = direct + offs_t
+        # a point and itself (same place, within the node tolerance) are 0 apart
+        same = np.hypot(*(so.xy[rows[oi]] - sd.xy[dj]).T) < NODE_TOLERANCE_M
+        direct = np.where(same, 0.0, direct)
         better = direct < t_s[oi, dj]
         t_s[oi[better], dj[better]] = direct[better]
         if len_m is not None:
-            len_m[oi[better], dj[better]] = (
-                np.abs(fd - fo)[better] * seg_len[s[better]]
-                + so.dist_m[rows[oi[better]]]
-                + sd.dist_m[dj[better]]
-            )
+            direct_m = np.abs(fd - fo) * seg_len[s] + so.dist_m[rows[oi]] + sd.dist_m[dj]
+            len_m[oi[better], dj[better]] = np.where(same, 0.0, direct_m)[better]
     return t_s, len_m
 
 
@@ -438,9 +439,12 @@ def nearest(
             if np.isnan(t_dir):
                 continue
             direct = abs(ff - fo) * t_dir + (so.dist_m[i] + sf.dist_m[j]) / off_mps
+            direct_m = abs(ff - fo) * net.seg_len_m[s] + so.dist_m[i] + sf.dist_m[j]
+            if np.hypot(*(so.xy[i] - sf.xy[j])) < NODE_TOLERANCE_M:
+                direct, direct_m = 0.0, 0.0
             if direct < t_s[i]:
                 t_s[i] = direct
-                len_m[i] = abs(ff - fo) * net.seg_len_m[s] + so.dist_m[i] + sf.dist_m[j]
+                len_m[i] = direct_m
                 fac_row[i] = j
     ok = np.isfinite(t_s) & (limit_s >= t_s)
     fac = pd.array(np.empty(len(o_ids), dtype=object), dtype=object)
