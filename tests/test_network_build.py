@@ -128,3 +128,12 @@ def test_rutland_real_network(data_dir):
     assert nx.is_strongly_connected(net.graph)
     assert cached.meta["cache"] == "hit"
     assert load_s < build_s
+
+
+def test_build_from_users_graph_keeps_its_times_and_drops_one_way_only_nodes():
+    from _network_helpers import tiny_graph
+
+    net = build_network(tiny_graph())
+    assert net.meta["scc_nodes_dropped"] == 1  # node 5 has an exit but no way in
+    assert 5 not in net.graph
+    assert sorted(net.time_s.tolist()) == [30.0, 60.0, 60.0, 100.0, 120.0]

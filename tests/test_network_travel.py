@@ -201,3 +201,17 @@ def test_agrees_with_networkx_on_rutland(data_dir):
     cached = rutland()[1]
     arr2 = time_matrix_array(cached, pts.iloc[:8], pts)
     np.testing.assert_allclose(arr2.minutes, arr.minutes, rtol=1e-12)
+
+
+def test_a_point_to_itself_is_zero_even_off_road(tiny):
+    p = points({"off": (1500, -300), "other": (1600, -300)})
+    a = time_matrix_array(tiny, p, p)
+    assert a.minutes[0, 0] == 0 and a.km[0, 0] == 0
+    assert a.minutes[0, 1] * 60 == pytest.approx(2 * 300 / (15 / 3.6) + 0.1 * 120)
+
+
+def test_nearest_facility_at_the_same_place_is_zero(tiny):
+    o = points({"o": (1500, -300)})
+    near = nearest(tiny, o, points({"here": (1500, -300), "n3": NODES["n3"]}))
+    assert near.facility_id.iloc[0] == "here"
+    assert near.minutes.iloc[0] == 0

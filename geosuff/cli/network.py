@@ -131,8 +131,13 @@ def matrix(
     profile: Annotated[
         Path | None, typer.Option("--profile", help="Speed-profile override (with a .pbf).")
     ] = None,
+    max_snap_m: Annotated[
+        float,
+        typer.Option("--max-snap-m", help="Points farther than this from any road are an error."),
+    ] = 5000.0,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from geosuff.io.files import write_table
@@ -153,6 +158,7 @@ def matrix(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task("origins", total=len(origins))
@@ -163,6 +169,7 @@ def matrix(
             max_minutes=max_minutes,
             dropna=max_minutes is not None,
             area_class=area_class,
+            max_snap_m=max_snap_m,
             progress=lambda k: bar.advance(task, k),
         )
     write_table(table, out)

@@ -266,9 +266,14 @@ def build_network(
         msg = f"cannot build a network from {type(source).__name__}; give an .osm.pbf path"
         raise ValidationError(msg)
     raw_nodes, raw_edges = len(graph), graph.number_of_edges()
-    if simplify and not graph.graph.get("simplified", False):
+    # a user's graph that already has travel times is routed as given
+    keep_times = isinstance(source, nx.MultiDiGraph) and all(
+        "travel_time" in d for _, _, d in graph.edges(data=True)
+    )
+    if simplify and not keep_times and not graph.graph.get("simplified", False):
         graph = ox.simplify_graph(graph)
-    graph = add_edge_speeds(graph, prof)
+    if not keep_times:
+        graph = add_edge_speeds(graph, prof)
     graph, dropped = _largest_scc(graph)
     if graph.number_of_edges() == 0:
         raise NetworkError(f"{origin}: no routable edges after keeping the largest component")

@@ -49,6 +49,8 @@ class Snapped:
         one-way traffic forbids), including the off-network leg.
     in_t, in_l
         ``(n, 2)`` seconds and metres from ``a`` and from ``b`` to the point.
+    xy
+        ``(n, 2)`` EPSG:27700 coordinates of the points themselves.
     """
 
     ids: np.ndarray
@@ -61,6 +63,7 @@ class Snapped:
     out_l: np.ndarray
     in_t: np.ndarray
     in_l: np.ndarray
+    xy: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -200,7 +203,7 @@ def snap_points(
         msg = (
             f"{len(far)} of {len(ids)} {what} lie more than {max_snap_m:,.0f} m from any road "
             f"of the network (e.g. {shown}; farthest {dist.max():,.0f} m): outside the "
-            "network's area? Use a network that covers them, or allow it with max_snap_m"
+            "network's area? Use a network that covers them, or raise max_snap_m (--max-snap-m)"
         )
         raise ValidationError(msg)
     g = geoms[seg]
@@ -241,4 +244,5 @@ def snap_points(
         out_l=out_l,
         in_t=in_t,
         in_l=in_l,
+        xy=xy,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -36,6 +37,7 @@ from geosuff.network.engine import (
 from geosuff.network.fallback import METHOD_ESTIMATE, METHOD_NETWORK, crowfly_matrix
 from geosuff.network.snap import (
     DEFAULT_MAX_SNAP_M,
+    NODE_TOLERANCE_M,
     Snapped,
     point_ids,
     points_metric,
@@ -74,7 +76,9 @@ class TravelArrays(NamedTuple):
     dest_snap_dist_m: np.ndarray
 
 
-_STATE: dict[str, Any] = {}
+# state handed to forked worker processes (set under the lock just before forking)
+_FORK_STATE: dict[str, Any] = {}
+_FORK_LOCK = threading.Lock()
 
 
 def _finish(
@@ -107,19 +111,21 @@ def _finish(
         bwd = np.where(fd <= fo, (fo - fd) * t_ba[s], np.inf)
         direct = np.fmin(np.nan_to_num(fwd, nan=np.inf), np.nan_to_num(bwd, nan=np.inf))
         direct = direct + offs_t
+        # a point and itself (same place, within the node tolerance) are 0 apart
+        same = np.hypot(*(so.xy[rows[oi]] - sd.xy[dj]).T) < NODE_TOLERANCE_M
+        direct = np.where(same, 0.0, direct)
         better = direct < t_s[oi, dj]
         t_s[oi[better], dj[better]] = direct[better]
         if len_m is not None:
-            len_m[oi[better], dj[better]] = (
-                np.abs(fd - fo)[better] * seg_len[s[better]]
-                + so.dist_m[rows[oi[better]]]
-                + sd.dist_m[dj[better]]
-            )
+            direct_m = np.abs(fd - fo) * seg_len[s] + so.dist_m[rows[oi]] + sd.dist_m[dj]
+            len_m[oi[better], dj[better]] = np.where(same, 0.0, direct_m)[better]
     return t_s, len_m
 
 
-def _chunk_job(bounds: tuple[int, int]) -> tuple[int, np.ndarray, np.ndarray | None]:
-    st = _STATE
+def _chunk_job(
+    bounds: tuple[int, int], state: dict[str, Any] | None = None
+) -> tuple[int, np.ndarray, np.ndarray | None]:
+    st = _FORK_STATE if state is None else state
     rows = np.arange(bounds[0], bounds[1])
     n = st["n"]
     res = dijkstra(
@@ -160,7 +166,7 @@ def _network_matrix(
         size = min(size, max(1, -(-n_o // (nw * 4))))
     chunks = [(i, min(i + size, n_o)) for i in range(0, n_o, size)]
     targets = np.unique(np.concatenate([sd.a, sd.b]), return_inverse=True)
-    _STATE.update(
+    state = dict(
         targets=targets,
         g=g,
         keys=keys,
@@ -173,16 +179,19 @@ def _network_matrix(
         seg_t=(net.seg_t_ab, net.seg_t_ba, net.seg_len_m),
         off_mps=net.offnetwork_speed_kph / 3.6,
     )
-    try:
-        if nw > 1 and os.name == "posix" and len(chunks) > 1:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(nw) as pool:
-                results = pool.imap_unordered(_chunk_job, chunks)
-                _collect(results, minutes, km, limit_s, progress)
-        else:
-            _collect(map(_chunk_job, chunks), minutes, km, limit_s, progress)
-    finally:
-        _STATE.clear()
+    if nw > 1 and os.name == "posix" and len(chunks) > 1:
+        with _FORK_LOCK:
+            _FORK_STATE.update(state)
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with ctx.Pool(nw) as pool:
+                    results = pool.imap_unordered(_chunk_job, chunks)
+                    _collect(results, minutes, km, limit_s, progress)
+            finally:
+                _FORK_STATE.clear()
+    else:
+        jobs = (_chunk_job(c, state) for c in chunks)
+        _collect(jobs, minutes, km, limit_s, progress)
     return minutes, km
 
 
@@ -430,9 +439,12 @@ def nearest(
             if np.isnan(t_dir):
                 continue
             direct = abs(ff - fo) * t_dir + (so.dist_m[i] + sf.dist_m[j]) / off_mps
+            direct_m = abs(ff - fo) * net.seg_len_m[s] + so.dist_m[i] + sf.dist_m[j]
+            if np.hypot(*(so.xy[i] - sf.xy[j])) < NODE_TOLERANCE_M:
+                direct, direct_m = 0.0, 0.0
             if direct < t_s[i]:
                 t_s[i] = direct
-                len_m[i] = abs(ff - fo) * net.seg_len_m[s] + so.dist_m[i] + sf.dist_m[j]
+                len_m[i] = direct_m
                 fac_row[i] = j
     ok = np.isfinite(t_s) & (limit_s >= t_s)
     fac = pd.array(np.empty(len(o_ids), dtype=object), dtype=object)
@@ -446,7 +458,7 @@ def nearest(
             "km": np.where(ok, len_m / 1000.0, np.nan),
             "method": METHOD_NETWORK,
             "origin_snap_dist_m": so.dist_m,
-            "facility_snap_dist_m": sf.dist_m[np.where(ok, fac_row, 0)] if len(sf) else np.nan,
+            "facility_snap_dist_m": np.where(ok, sf.dist_m[np.where(ok, fac_row, 0)], np.nan),
         }
     )
 
