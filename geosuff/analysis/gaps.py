@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geosuff._errors import ValidationError
+from geosuff._thresholds import thresholds_from_mapping
 
 __all__ = ["GapThresholds", "find_gaps"]
 
@@ -53,12 +53,7 @@ class GapThresholds:
         GapThresholds
             Defaults overridden by *values*.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            msg = f"unknown gap thresholds {unknown}; known: {sorted(known)}"
-            raise ValidationError(msg)
-        return cls(**{**asdict(cls()), **{k: float(v) for k, v in values.items()}})  # type: ignore[arg-type]
+        return thresholds_from_mapping(cls, values, "gap")
 
 
 def _fmt(x: float) -> str:

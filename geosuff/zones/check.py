@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,6 +19,7 @@ import shapely
 
 from geosuff import settings
 from geosuff._errors import InputFileError, ValidationError
+from geosuff._thresholds import thresholds_from_mapping
 from geosuff.analysis.gaps import find_gaps
 from geosuff.analysis.joins import load_zones
 from geosuff.analysis.runs import care_runs, sample_clients
@@ -86,12 +87,7 @@ class ZoneThresholds:
         ZoneThresholds
             Defaults overridden by *values*.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            msg = f"unknown zone thresholds {unknown}; known: {sorted(known)}"
-            raise ValidationError(msg)
-        return cls(**{**asdict(cls()), **{k: float(v) for k, v in values.items()}})  # type: ignore[arg-type]
+        return thresholds_from_mapping(cls, values, "zone")
 
 
 class Zoning(NamedTuple):
