@@ -97,3 +97,16 @@ def test_bad_thresholds_file(data_dir, tmp_path):
     bad.write_text("[gaps]\nnursing_mins = 3\n")
     res = invoke("gaps", "--area", "Rutland", "--data", data_dir, "--thresholds", bad)
     assert res.exit_code == 2 and "unknown gap thresholds" in res.stderr
+
+
+def test_travel_matrix_from_layer_names(data_dir, tmp_path):
+    out = tmp_path / "tt.parquet"
+    res = invoke("travel", "matrix", "--from", "lsoa", "--to", "care-homes", "--area", "Rutland",
+                 "--data", data_dir, "--out", out)
+    assert res.exit_code == 0, res.output
+    table = pd.read_parquet(out)
+    assert len(table) == 23 * 12
+    assert table["origin_id"].str.startswith("E01").all()
+    assert set(table["method"]) == {"estimate_crowfly"}
+    res = invoke("travel", "matrix", "--from", "lsoa", "--to", "care-homes", "--out", out)
+    assert res.exit_code == 2 and "needs --area" in res.stderr

@@ -110,10 +110,59 @@ def build(
     )
 
 
+#: Layer names accepted by ``--from``/``--to`` (with ``--area``) instead of a file.
+LAYER_POINTS = ("lsoa", "care-homes", "home-care", "extra-care")
+
+
+def layer_points(name: str, area: str | None, data: Path | None) -> gpd.GeoDataFrame:
+    """Return the points of a loaded layer by name, with an ``id`` column.
+
+    Parameters
+    ----------
+    name
+        One of :data:`LAYER_POINTS`: ``lsoa`` gives LSOA demand points (population-
+        weighted centroids), the others the providers.
+    area
+        The area to load.
+    data
+        Data folder.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points in EPSG:27700 with ``id`` (LSOA code or provider id).
+    """
+    from geosuff.io.area_layers import load_area_layers
+    from geosuff.io.population import demand_points
+
+    if area is None:
+        raise ValidationError(f"--from/--to {name} needs --area")
+    layers = load_area_layers(area, data_dir=data)
+    if name == "lsoa":
+        return demand_points(layers.population).assign(id=lambda d: d["lsoa_code"])
+    frame = getattr(layers, name.replace("-", "_"))
+    return frame.assign(id=frame["provider_id"])
+
+
+def _points(value: Path, area: str | None, data: Path | None) -> gpd.GeoDataFrame:
+    if str(value) in LAYER_POINTS and not value.exists():
+        return layer_points(str(value), area, data)
+    return read_points(value)
+
+
 @travel_app.command("matrix")
 def matrix(
-    from_: Annotated[Path, typer.Option("--from", help="Origin points (GeoJSON/GPKG/CSV, id).")],
-    to: Annotated[Path, typer.Option("--to", help="Destination points (GeoJSON/GPKG/CSV, id).")],
+    from_: Annotated[
+        Path,
+        typer.Option(
+            "--from",
+            help="Origin points (GeoJSON/GPKG/CSV with id) or a layer name: "
+            "lsoa, care-homes, home-care, extra-care (with --area).",
+        ),
+    ],
+    to: Annotated[
+        Path, typer.Option("--to", help="Destination points (file with id) or a layer name.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output table (.csv or .parquet).")],
     network: Annotated[
         Path | None,
@@ -135,6 +184,10 @@ def matrix(
         float,
         typer.Option("--max-snap-m", help="Points farther than this from any road are an error."),
     ] = 5000.0,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Area for layer names in --from/--to.")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Data folder.")] = None,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
     from rich.console import Console
@@ -145,7 +198,7 @@ def matrix(
 
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ValidationError(f"{out}: --out must end in .csv or .parquet")
-    origins, dests = read_points(from_), read_points(to)
+    origins, dests = _points(from_, area, data), _points(to, area, data)
     net = _load_network(network, profile) if network is not None else None
     if net is None:
         log.warning(
