@@ -101,8 +101,20 @@ def test_bad_thresholds_file(data_dir, tmp_path):
 
 def test_travel_matrix_from_layer_names(data_dir, tmp_path):
     out = tmp_path / "tt.parquet"
-    res = invoke("travel", "matrix", "--from", "lsoa", "--to", "care-homes", "--area", "Rutland",
-                 "--data", data_dir, "--out", out)
+    res = invoke(
+        "travel",
+        "matrix",
+        "--from",
+        "lsoa",
+        "--to",
+        "care-homes",
+        "--area",
+        "Rutland",
+        "--data",
+        data_dir,
+        "--out",
+        out,
+    )
     assert res.exit_code == 0, res.output
     table = pd.read_parquet(out)
     assert len(table) == 23 * 12

@@ -23,6 +23,7 @@ __all__ = [
     "PostcodesOpt",
     "RejectsOpt",
     "StrictOpt",
+    "check_output",
     "layer_files",
     "report_rejects",
 ]
@@ -94,6 +95,27 @@ def layer_files(
         The overrides.
     """
     return LayerFiles(lsoa, population, care_homes, home_care, extra_care, postcodes)
+
+
+def check_output(path: Path | None, allowed: tuple[str, ...] | None = None) -> None:
+    """Fail before any work when an output path has a type geosuff cannot write.
+
+    Parameters
+    ----------
+    path
+        The ``--out`` value (``None`` is fine).
+    allowed
+        Allowed suffixes; default every table format of :func:`write_table`.
+    """
+    from geosuff._errors import ValidationError
+    from geosuff.io.files import TABLE_SUFFIXES
+
+    if path is None:
+        return
+    ok = allowed or TABLE_SUFFIXES
+    if path.suffix.lower() not in ok:
+        msg = f"{path}: cannot write {path.suffix or 'files without a suffix'}; use {', '.join(ok)}"
+        raise ValidationError(msg)
 
 
 def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> None:

@@ -30,6 +30,7 @@ from geosuff.cli._options import (
     PostcodesOpt,
     RejectsOpt,
     StrictOpt,
+    check_output,
     layer_files,
     report_rejects,
 )
@@ -217,6 +218,7 @@ def access(
     rejects: RejectsOpt = None,
 ) -> None:
     """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA."""
+    check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
     acc = access_fn(
@@ -251,6 +253,7 @@ def runs(
     rejects: RejectsOpt = None,
 ) -> None:
     """Simulate home care runs per zone: travel minutes and miles per visit, and cost."""
+    check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, 0.0)
     table = care_runs(
@@ -340,6 +343,7 @@ def gaps(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise InputFileError(thresholds, f"cannot read thresholds ({exc})") from exc
         th = GapThresholds.from_mapping(raw.get("gaps", raw))
+    check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
     acc = access_fn(inputs.layers, network=inputs.network, surroundings=inputs.around)

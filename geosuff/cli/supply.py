@@ -22,6 +22,7 @@ from geosuff.cli._options import (
     PostcodesOpt,
     RejectsOpt,
     StrictOpt,
+    check_output,
     layer_files,
     report_rejects,
 )
@@ -76,6 +77,7 @@ def supply(
     if by is Unit.zone and zones is None:
         msg = "--by zone needs --zones FILE"
         raise ValidationError(msg)
+    check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     layers = load_area_layers(area, data_dir=data, files=files)
     all_rejects = [layers.rejects]
