@@ -10,7 +10,7 @@ which (``network`` or ``estimate_crowfly``); the two are never mixed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -99,6 +99,7 @@ def access(
     catchment_minutes: float = 30.0,
     within_minutes: Sequence[float] = (15.0, 30.0, 45.0),
     area_class: str = "rural",
+    progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Access to care from every LSOA of an area.
 
@@ -125,6 +126,9 @@ def access(
         Thresholds for the beds-within-reach counts.
     area_class
         ``"rural"`` or ``"urban"`` speeds for the estimate (no network only).
+    progress
+        Called with the number of demand points routed after each chunk (for a
+        progress bar); the total is ``len(surroundings.demand)``.
 
     Returns
     -------
@@ -153,6 +157,7 @@ def access(
         max_minutes=max_minutes,
         max_snap_m=None,
         area_class=area_class,
+        progress=progress,
     )
     minutes, km = arr.minutes.copy(), arr.km.copy()
     off_supply = np.nan_to_num(arr.dest_snap_dist_m, nan=0.0) > OFF_NETWORK_LIMIT_M

@@ -136,6 +136,29 @@ def _inputs(
     return _Inputs(layers, around, net, groups, rejects)
 
 
+def _run_access(inputs: _Inputs, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Run access with a progress bar on stderr (shown for network runs)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=inputs.network is None,
+    ) as bar:
+        task = bar.add_task("routing LSOAs", total=len(inputs.around.demand))
+        return access_fn(
+            inputs.layers,
+            network=inputs.network,
+            surroundings=inputs.around,
+            progress=lambda k: bar.advance(task, k),
+            **kwargs,
+        )
+
+
 def _write(table: gpd.GeoDataFrame | pd.DataFrame, out: Path | None) -> None:
     if out is None:
         return
@@ -221,9 +244,7 @@ def access(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
-    acc = access_fn(
-        inputs.layers, network=inputs.network, surroundings=inputs.around, max_minutes=max_minutes
-    )
+    acc = _run_access(inputs, max_minutes=max_minutes)
     _write(acc, out)
     _print(_access_summary(acc, inputs), fmt, "Access")
     report_rejects(inputs.rejects, strict=strict, out=rejects)
@@ -346,7 +367,7 @@ def gaps(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
-    acc = access_fn(inputs.layers, network=inputs.network, surroundings=inputs.around)
+    acc = _run_access(inputs)
     zone_runs = (
         care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
         if with_runs
