@@ -90,10 +90,12 @@ def main(
 
 def _register() -> None:
     from geosuff.cli import layers as layers_cli
+    from geosuff.cli import maps as maps_cli
     from geosuff.cli import supply as supply_cli
 
     app.add_typer(layers_cli.app, name="layers")
     app.command(name="supply")(supply_cli.supply)
+    app.command(name="map")(maps_cli.map_command)
 
 
 _register()
