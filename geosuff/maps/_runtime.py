@@ -184,6 +184,8 @@ RUNTIME_CSS = """
 .gs-title ul { margin: 4px 0 0 0; padding-left: 16px; }
 .gs-label { background: rgba(255,255,255,0.75); border: none; box-shadow: none;
   font-weight: 600; color: #222; }
-.leaflet-control-layers-expanded { max-height: 48vh; overflow-y: auto; }
+.leaflet-control-layers-expanded { max-height: 48vh; max-width: 300px; overflow-y: auto; }
+.leaflet-control-layers label { white-space: normal; }
+.leaflet-control-attribution { max-width: 60vw; }
 </style>
 """

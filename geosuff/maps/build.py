@@ -44,7 +44,15 @@ from geosuff.maps.layers import (
 from geosuff.maps.offline import RawElement, add_assets
 from geosuff.maps.styles import POINT_COLOURS, fixed_classes, quantile_classes
 
-__all__ = ["ALL_LAYERS", "ATTRIBUTION", "MapOptions", "build_map", "resolve_tiles", "save_map"]
+__all__ = [
+    "ALL_LAYERS",
+    "ATTRIBUTION",
+    "SHORT_ATTRIBUTION",
+    "MapOptions",
+    "build_map",
+    "resolve_tiles",
+    "save_map",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,11 @@ ALL_LAYERS: tuple[str, ...] = (
     "extra_care",
     "home_care",
     "care_homes",
+)
+
+#: Short form for the map corner; the title block carries :data:`ATTRIBUTION`.
+SHORT_ATTRIBUTION = (
+    "Contains OS data © Crown copyright 2025; ONS, CQC data: OGL v3.0; © OpenStreetMap contributors"
 )
 
 ATTRIBUTION = (
@@ -781,7 +794,7 @@ def _assemble(
     fmap.add_child(
         _Script(
             f"L.control.fullscreen({{position: 'topleft'}}).addTo({map_var});"
-            f"{map_var}.attributionControl.addAttribution({safe_json(html.escape(ATTRIBUTION))});"
+            f"{map_var}.attributionControl.addAttribution({safe_json(html.escape(SHORT_ATTRIBUTION))});"
             f"geosuff.legend({map_var}, {safe_json(legends)});"
             f"geosuff.title({map_var}, {safe_json(info)});"
             f"geosuff.map = {map_var};"
