@@ -177,7 +177,7 @@ RUNTIME_CSS = """
 .gs-swatch { display: inline-block; width: 16px; height: 12px; border: 1px solid #555;
   flex: none; }
 .gs-swatch.gs-circle { border-radius: 50%; }
-.gs-swatch.gs-line { background: transparent; border-width: 2px; border-style: dashed; }
+.gs-swatch.gs-line { background: transparent; border-width: 2px; border-style: solid; }
 .gs-title { max-width: 340px; max-height: 40vh; overflow-y: auto; }
 .gs-title-main { font-size: 15px; font-weight: 600; }
 .gs-title-sub { color: #333; margin-top: 2px; }

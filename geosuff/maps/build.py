@@ -766,7 +766,7 @@ def _assemble(
         prefer_canvas=True,
         max_zoom=18,
         min_zoom=5,
-        **{"maxZoom": 18, "minZoom": 5},
+        **{"maxZoom": 18, "minZoom": 5, "zoomSnap": 0.25},
     )
     fmap.default_js = []
     fmap.default_css = []
