@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geosuff._errors import DataMissingError, InputFileError
 from geosuff.io.area_layers import LayerFiles, load_area_layers
 from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import find_data_file, resolve_data_dir
@@ -19,6 +21,8 @@ from geosuff.maps.focus import resolve_focus
 from geosuff.maps.recipe import MapRecipe
 
 __all__ = ["RenderResult", "render_recipe"]
+
+log = logging.getLogger(__name__)
 
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb")
 
@@ -93,7 +97,14 @@ def render_recipe(
     layers = load_area_layers(recipe.area, data_dir=folder, files=files)
     focus = None
     if recipe.focus:
-        wards = load_wards(layers.area, data_dir=folder)
+        try:
+            wards = load_wards(layers.area, data_dir=folder)
+        except (DataMissingError, InputFileError) as exc:
+            # No ward file for this area: a postcode can still be found.
+            log.warning("no wards for %s (%s); the focus must be a postcode", recipe.area, exc)
+            wards = gpd.GeoDataFrame(
+                {"ward_code": [], "ward_name": []}, geometry=[], crs="EPSG:27700"
+            )
         postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
         focus = resolve_focus(recipe.focus, wards, postcodes=postcodes)
     extra = {key: _read_any(path) for key, path in recipe.inputs.items()}
