@@ -93,6 +93,16 @@ setTimeout(function () {
         }
       });
     });
+    out.samples = {};
+    Object.keys(gs.layers).forEach(function (k) {
+      var g = gs.layers[k].layer;
+      var first = g.getLayers ? g.getLayers()[0] : null;
+      var popup = first && first.getPopup && first.getPopup();
+      if (!popup) { return; }
+      var c = popup._content;
+      var node = typeof c === "function" ? c(first) : c;
+      out.samples[k] = node && node.textContent !== undefined ? node.textContent : String(node);
+    });
     out.bodyScripts = document.querySelectorAll("body script").length;
   } catch (e) {
     out.errors.push("probe: " + e);

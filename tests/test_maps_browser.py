@@ -65,6 +65,10 @@ def test_rutland_map_in_browser(rutland):
     assert found["counts"]["People aged 75+ (count)"] == len(layers.population)
     assert "Rutland" in found["title"] and "mid-2020" in found["title"]
     assert "Travel times: not available" in found["title"]
+    home = found["samples"]["Care homes (size = beds)"]
+    assert "Beds" in home and "hsca_care_homes_2021-04_england.csv" in home and "(2021-04)" in home
+    lsoa = found["samples"]["People aged 75+ (count)"]
+    assert "People aged 75+" in lsoa and "mid-2020" in lsoa
     assert _screenshot(result.path, "rutland") > 50
 
 

@@ -85,6 +85,19 @@ def test_focus_by_ward_prefix_and_errors(tmp_path):
         resolve_focus("SP3 6ZZ", wards, postcodes=postcodes)
 
 
+def test_real_focus_places(data_dir):
+    from geosuff import load_wards, resolve_area
+
+    worcs = load_wards(resolve_area("Worcestershire", data_dir), data_dir=data_dir)
+    tenbury = resolve_focus("Tenbury Wells", worcs)
+    assert tenbury.name == "Tenbury" and tenbury.kind == "ward"
+    wilts = load_wards(resolve_area("Wiltshire", data_dir), data_dir=data_dir)
+    tisbury = resolve_focus("tisbury", wilts)
+    assert tisbury.name == "Tisbury"
+    x, y = tisbury.geometry.centroid.coords[0]
+    assert 380_000 < x < 410_000 and 120_000 < y < 140_000  # south-west Wiltshire, BNG metres
+
+
 def test_tiles_resolution():
     assert resolve_tiles(None) is None and resolve_tiles("none") is None
     assert resolve_tiles("osm")[0].startswith("https://tile.openstreetmap.org/")
