@@ -5,9 +5,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= output
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup browser demo test lint format bench clean
 
-setup: $(VENV)/.installed
+ASSETS := geosuff/maps/assets
+
+setup: $(VENV)/.installed $(ASSETS)/node_modules/.installed browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +17,26 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Leaflet and its plugins (pinned in $(ASSETS)/package-lock.json), inlined into
+# self-contained maps.
+$(ASSETS)/node_modules/.installed: $(ASSETS)/package-lock.json
+	npm ci --prefix $(ASSETS) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests of the maps (needs root and the Debian
+# registry; without it those tests skip and say why).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "warning: could not install chromium; browser tests will be skipped"
+
 demo: setup
 	$(PY) -m geosuff layers summary --area Wiltshire
 	$(PY) -m geosuff layers summary --area Worcestershire
 	$(PY) -m geosuff layers summary --area Rutland
+	$(PY) -m geosuff -q map maps/tisbury.toml
+	$(PY) -m geosuff -q map maps/tenbury.toml
+	$(PY) -m geosuff -q map maps/rutland.toml
 
 lint: setup
 	$(PY) -m ruff check .
@@ -35,4 +53,4 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache $(ASSETS)/node_modules

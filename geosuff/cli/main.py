@@ -92,6 +92,7 @@ def _register() -> None:
     from geosuff.cli import access as access_cli
     from geosuff.cli import data as data_cli
     from geosuff.cli import layers as layers_cli
+    from geosuff.cli import maps as maps_cli
     from geosuff.cli import network as network_cli
     from geosuff.cli import supply as supply_cli
     from geosuff.cli import zones as zones_cli
@@ -105,6 +106,7 @@ def _register() -> None:
     app.add_typer(zones_cli.app, name="zones")
     app.add_typer(network_cli.network_app, name="network")
     app.add_typer(network_cli.travel_app, name="travel")
+    app.command(name="map")(maps_cli.map_command)
 
 
 _register()

@@ -1,0 +1,117 @@
+"""``geosuff map``: the interactive map of an area (or a recipe) as one HTML file."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from geosuff._errors import ValidationError
+from geosuff.cli._options import (
+    CareHomesOpt,
+    DataOpt,
+    ExtraCareOpt,
+    HomeCareOpt,
+    LsoaOpt,
+    PopulationOpt,
+    PostcodesOpt,
+    layer_files,
+)
+from geosuff.maps.recipe import MapRecipe, load_recipe
+from geosuff.maps.render import render_recipe
+
+_INPUT = {"dir_okay": False, "rich_help_panel": "Results to draw"}
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) or "map"
+
+
+def map_command(
+    recipe: Annotated[
+        Path | None,
+        typer.Argument(help="Map recipe (TOML), e.g. maps/tisbury.toml.", dir_okay=False),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", "-a", help="Local authority code or name.")
+    ] = None,
+    focus: Annotated[
+        str | None,
+        typer.Option("--focus", help="Place to open on: ward name (Tisbury) or postcode."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output .html file.", dir_okay=False)
+    ] = None,
+    self_contained: Annotated[
+        bool | None,
+        typer.Option(
+            "--self-contained/--cdn",
+            help="Inline Leaflet (works offline; default) or link it from a CDN.",
+        ),
+    ] = None,
+    tiles: Annotated[
+        str | None,
+        typer.Option("--tiles", help="Base map: none, osm, or a URL template {z}/{x}/{y}."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Map title.")] = None,
+    access: Annotated[
+        Path | None, typer.Option("--access", help="Per-LSOA access results.", **_INPUT)
+    ] = None,
+    gaps: Annotated[
+        Path | None, typer.Option("--gaps", help="Gap LSOAs with reasons.", **_INPUT)
+    ] = None,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Zone polygons or LSOA->zone table.", **_INPUT)
+    ] = None,
+    isochrones: Annotated[
+        Path | None, typer.Option("--isochrones", help="Drive-time polygons.", **_INPUT)
+    ] = None,
+    data: DataOpt = None,
+    lsoa: LsoaOpt = None,
+    population: PopulationOpt = None,
+    care_homes: CareHomesOpt = None,
+    home_care: HomeCareOpt = None,
+    extra_care: ExtraCareOpt = None,
+    postcodes: PostcodesOpt = None,
+) -> None:
+    """Draw where older people live, where care is, and where the gaps are.
+
+    Give a recipe (maps/*.toml) or --area; options override the recipe. Prints the
+    file written and its size.
+    """
+    if recipe is not None:
+        spec = load_recipe(recipe)
+    elif area is not None:
+        name = _slug(f"{area}-{focus}" if focus else area)
+        spec = MapRecipe(area=area, name=name)
+    else:
+        msg = "give a map recipe (e.g. maps/tisbury.toml) or --area CODE"
+        raise ValidationError(msg)
+    changes: dict[str, object] = {}
+    for key, value in (
+        ("area", area),
+        ("focus", focus),
+        ("tiles", tiles),
+        ("title", title),
+        ("self_contained", self_contained),
+    ):
+        if value is not None:
+            changes[key] = value
+    inputs = dict(spec.inputs)
+    for key, value in (
+        ("access", access),
+        ("gaps", gaps),
+        ("zones", zones),
+        ("isochrones", isochrones),
+    ):
+        if value is not None:
+            inputs[key] = value
+    spec = dataclasses.replace(spec, inputs=inputs, **changes)  # type: ignore[arg-type]
+    files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
+    result = render_recipe(spec, data_dir=data, files=files, out=out)
+    mode = "self-contained" if spec.self_contained else "CDN links"
+    typer.echo(f"{result.path} ({result.size_bytes / 1e6:.2f} MB, {mode}, {result.seconds:.1f} s)")
+    for line in result.unavailable:
+        typer.echo(f"  not available: {line}", err=True)

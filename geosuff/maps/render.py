@@ -1,0 +1,200 @@
+"""Render a recipe: load the area's layers and optional results, build and save the map."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geosuff._errors import DataMissingError, InputFileError
+from geosuff.io.area_layers import LayerFiles, load_area_layers
+from geosuff.io.files import read_table, read_vector
+from geosuff.io.layout import find_data_file, resolve_data_dir
+from geosuff.io.wards import load_wards
+from geosuff.maps.build import build_map, save_map
+from geosuff.maps.focus import resolve_focus
+from geosuff.maps.recipe import MapRecipe
+
+__all__ = ["RenderResult", "render_recipe"]
+
+log = logging.getLogger(__name__)
+
+_VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb")
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What :func:`render_recipe` wrote.
+
+    Attributes
+    ----------
+    path
+        The HTML file.
+    size_bytes
+        Its size.
+    seconds
+        Time to load the data, build and save the map.
+    build_seconds
+        Time to build and save the map only (data already loaded).
+    counts
+        Features drawn per layer key.
+    unavailable
+        Layers left out, and why.
+    """
+
+    path: Path
+    size_bytes: int
+    seconds: float
+    build_seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+    unavailable: list[str] = field(default_factory=list)
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in _VECTOR_SUFFIXES:
+        return read_vector(path)
+    table = read_table(path)
+    if path.suffix.lower() == ".parquet":
+        try:
+            return gpd.read_parquet(path)
+        except (ValueError, TypeError):
+            return table
+    return table
+
+
+def _network_path(path: Path, folder: Path) -> Path:
+    if path.exists():
+        return path
+    in_data = folder / path
+    if in_data.exists():
+        return in_data
+    raise InputFileError(path, "road network file not found (looked here and in the data folder)")
+
+
+def _analyses(
+    recipe: MapRecipe,
+    layers: object,
+    focus: object,
+    folder: Path,
+    given: dict[str, pd.DataFrame],
+) -> dict[str, pd.DataFrame]:
+    """Compute what the map shows and the recipe did not give: zones, access, gaps, isochrones."""
+    from geosuff.analysis.access import access
+    from geosuff.analysis.gaps import find_gaps
+    from geosuff.analysis.runs import care_runs
+    from geosuff.cli.access import _cache_dir
+    from geosuff.io.surroundings import load_surroundings
+    from geosuff.network import build_network, isochrones
+    from geosuff.zones.propose import propose_zones, zone_polygons
+    from geosuff.zones.seeds import parse_seeds, resolve_seeds
+
+    out: dict[str, pd.DataFrame] = {}
+    net = (
+        build_network(_network_path(recipe.network, folder), cache_dir=_cache_dir())
+        if recipe.network is not None
+        else None
+    )
+    groups = None
+    seeds_file = recipe.inputs.get("zones")
+    if seeds_file is not None and seeds_file.suffix.lower() == ".toml":
+        seeds = resolve_seeds(parse_seeds(seeds_file), layers, data_dir=folder)  # type: ignore[arg-type]
+        assignment = propose_zones(layers, seeds, network=net)  # type: ignore[arg-type]
+        groups = assignment.set_index("lsoa_code")["zone"]
+        out["zones"] = zone_polygons(layers.population, assignment)  # type: ignore[attr-defined]
+    if "access" not in given or "gaps" not in given:
+        acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=folder))  # type: ignore[arg-type]
+        if "access" not in given:
+            out["access"] = acc
+        runs = care_runs(layers, groups=groups, network=net, n_runs=30)  # type: ignore[arg-type]
+        flagged = find_gaps(given.get("access", acc), runs=runs, groups=groups)  # type: ignore[arg-type]
+        if "gaps" not in given:
+            out["gaps"] = flagged[flagged["flagged"]]
+    if net is not None and focus is not None and "isochrones" not in given:
+        centre = focus.geometry.representative_point()  # type: ignore[attr-defined]
+        point = gpd.GeoDataFrame({"id": ["focus"]}, geometry=[centre], crs="EPSG:27700")
+        out["isochrones"] = isochrones(net, point, minutes=(10, 20, 30), max_snap_m=None)
+    return out
+
+
+def render_recipe(
+    recipe: MapRecipe,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    files: LayerFiles | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> RenderResult:
+    """Load the data a recipe needs, build its map and write it.
+
+    Parameters
+    ----------
+    recipe
+        The recipe.
+    data_dir
+        Data folder (``--data`` / ``GEOSUFF_DATA`` / ``../shared/data``).
+    files
+        Layer file overrides.
+    out
+        Output file replacing the recipe's.
+
+    Returns
+    -------
+    RenderResult
+        Path, size, timings and layer counts.
+    """
+    start = time.perf_counter()
+    folder = resolve_data_dir(data_dir)
+    layers = load_area_layers(recipe.area, data_dir=folder, files=files)
+    focus = None
+    if recipe.focus:
+        try:
+            wards = load_wards(layers.area, data_dir=folder)
+        except (DataMissingError, InputFileError) as exc:
+            # No ward file for this area: a postcode can still be found.
+            log.warning("no wards for %s (%s); the focus must be a postcode", recipe.area, exc)
+            wards = gpd.GeoDataFrame(
+                {"ward_code": [], "ward_name": []}, geometry=[], crs="EPSG:27700"
+            )
+        postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
+        focus = resolve_focus(recipe.focus, wards, postcodes=postcodes)
+    extra: dict[str, pd.DataFrame] = {
+        key: _read_any(path)
+        for key, path in recipe.inputs.items()
+        if not (key == "zones" and path.suffix.lower() == ".toml")
+    }
+    if recipe.analyses:
+        extra.update(_analyses(recipe, layers, focus, folder, extra))
+    sources = {k: str(v) for k, v in recipe.inputs.items()}
+    pop_file = (files.population if files else None) or find_data_file(folder, "population")
+    if pop_file is not None:
+        sources["population"] = str(pop_file)
+    built = time.perf_counter()
+    fmap = build_map(
+        layers,
+        focus=focus,
+        access=extra.get("access"),
+        gaps=extra.get("gaps"),
+        zones=extra.get("zones"),
+        isochrones=extra.get("isochrones"),  # type: ignore[arg-type]
+        title=recipe.title,
+        tiles=recipe.tiles,
+        tiles_attribution=recipe.tiles_attribution,
+        self_contained=recipe.self_contained,
+        options=recipe.options,
+        sources=sources,
+    )
+    path = Path(out) if out is not None else recipe.output_path()
+    size = save_map(fmap, path)
+    end = time.perf_counter()
+    return RenderResult(
+        path,
+        size,
+        end - start,
+        end - built,
+        dict(fmap.geosuff_counts),  # type: ignore[attr-defined]
+        list(fmap.geosuff_unavailable),  # type: ignore[attr-defined]
+    )
