@@ -31,9 +31,9 @@ browser:
 		echo "warning: could not install chromium; browser tests will be skipped"
 
 demo: setup
-	$(PY) -m geosuff layers summary --area Wiltshire
-	$(PY) -m geosuff layers summary --area Worcestershire
-	$(PY) -m geosuff layers summary --area Rutland
+	$(PY) -m geosuff -q layers summary --area Wiltshire
+	$(PY) -m geosuff -q layers summary --area Worcestershire
+	$(PY) -m geosuff -q layers summary --area Rutland
 	$(PY) -m geosuff -q map maps/tisbury.toml
 	$(PY) -m geosuff -q map maps/tenbury.toml
 	$(PY) -m geosuff -q map maps/rutland.toml
