@@ -101,3 +101,13 @@ def test_real_district_of_a_county(data_dir):
     layer, _ = load_population(area, data_dir=data_dir)
     assert set(layer["la_code"]) == {"E07000235"}
     assert len(layer) == 45 and layer["pop_75plus"].sum() == 10_821
+
+
+def test_wrong_crs_is_one_line_error(tmp_path):
+    path = write_lsoas(
+        tmp_path / "l.geojson", {"E01000001": square(400000, 200000, 1000)}, "E06000099"
+    )
+    text = path.read_text().replace("EPSG::27700", "EPSG::4326")
+    path.write_text(text)
+    with pytest.raises(InputFileError, match=r"outside Great Britain .* CRS right"):
+        load_lsoa_boundaries(path)

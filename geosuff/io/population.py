@@ -23,7 +23,7 @@ from geosuff._errors import DataMissingError, InputFileError
 from geosuff.io.areas import Area
 from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
-from geosuff.io.points import _TO_BNG
+from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
 
 __all__ = [
@@ -208,6 +208,18 @@ def load_lsoa_boundaries(path: str | os.PathLike[str]) -> Loaded:
         crs=settings.crs_metric,
     )
     source = f"LSOA boundaries ({p.name})"
+    minx, miny, maxx, maxy = out.total_bounds
+    if len(out) and not (
+        np.isfinite([minx, miny, maxx, maxy]).all()
+        and minx >= GB_BOUNDS_EN[0]
+        and miny >= GB_BOUNDS_EN[1]
+        and maxx <= GB_BOUNDS_EN[2]
+        and maxy <= GB_BOUNDS_EN[3]
+    ):
+        msg = (
+            f"polygons fall outside Great Britain once read as {gdf.crs}: is the file's CRS right?"
+        )
+        raise InputFileError(p, msg)
     empty = out.geometry.isna() | out.geometry.is_empty
     invalid = ~empty & ~out.geometry.is_valid
     reasons = [
