@@ -444,7 +444,7 @@ def _isochrones(
     page: _Page, isochrones: gpd.GeoDataFrame | None, opts: MapOptions, travel: str
 ) -> None:
     if isochrones is None or isochrones.empty:
-        page.unavailable.append("drive-time isochrones (none given)")
+        page.unavailable.append("drive-time isochrones (need a road network; none given)")
         return
     if "minutes" not in isochrones.columns:
         msg = f"isochrones need a minutes column; they have {list(isochrones.columns)}"
