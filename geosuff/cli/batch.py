@@ -39,13 +39,17 @@ def batch(
         ),
     ] = None,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar; one log line per area.")
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar: plain log lines per area, for log files."
+        ),
     ] = False,
 ) -> None:
     """Run a batch recipe: every area x analysis, skipping what is already done.
 
-    Outputs go to OUT/<area code>/<analysis>.<ext> with OUT/manifest.json. Exit code 1
-    when some tasks failed (the others are done; run again to retry), 2 for a bad recipe.
+    Outputs go to OUT/<area code>/<analysis>.<ext>, with OUT/manifest.json.
+
+    Exit code 1 when some tasks failed (the others are done; run again to retry).
     """
     from rich.console import Console
     from rich.progress import (
@@ -62,7 +66,6 @@ def batch(
     checked = load_recipe(recipe, data_dir=data)
     out_dir = out if out is not None else checked.output
     if quiet:
-        logging.getLogger("geosuff").setLevel(logging.WARNING)
         manifest = run(checked, out=out_dir, workers=workers, scheduler=scheduler)
     else:
         console = Console(stderr=True)
@@ -75,15 +78,22 @@ def batch(
             TextColumn("left"),
             TimeRemainingColumn(),
         )
+        # The bar shows what the per-area log lines would say.
+        runner_log = logging.getLogger("geosuff.batch.runner")
+        level = runner_log.level
+        runner_log.setLevel(logging.WARNING)
         with Progress(*columns, console=console, transient=False) as bar:
             task_id = bar.add_task("starting", total=None)
 
             def update(done: int, total: int, area: str) -> None:
                 bar.update(task_id, completed=done, total=total, description=area)
 
-            manifest = run(
-                checked, out=out_dir, workers=workers, scheduler=scheduler, progress=update
-            )
+            try:
+                manifest = run(
+                    checked, out=out_dir, workers=workers, scheduler=scheduler, progress=update
+                )
+            finally:
+                runner_log.setLevel(level)
     last = manifest["runs"][-1]
     typer.echo(
         f"{len(last['executed'])} tasks run, {len(last['skipped'])} already done, "
