@@ -214,3 +214,14 @@ def test_scenario_reports_difference_against_base(data_dir, tmp_path):
     assert set(diff["gap_change"]) <= {"", "closed", "opened"}
     assert diff["base_e2sfca_beds_per_1000_75plus"].notna().all()
     assert (tmp_path / "out" / "E06000017" / "access.parquet").is_file()
+
+
+def test_single_process_travel_inside_parallel_jobs():
+    from geosuff.network import travel
+
+    before = travel._pool_workers
+    with batch_tasks.single_process_travel(True):
+        assert travel._pool_workers(None, 1000, 300_000) == 1
+    assert travel._pool_workers is before
+    with batch_tasks.single_process_travel(False):
+        assert travel._pool_workers is before

@@ -230,8 +230,8 @@ def _path(value: object, base: Path, data: Path | None) -> Path:
 
 
 def _check_type(value: object, default: object) -> bool:
-    if default is None:
-        return isinstance(value, int | float | str | bool | list)
+    if default is None:  # an optional number (None = geosuff's default)
+        return isinstance(value, int | float) and not isinstance(value, bool)
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, int | float):
@@ -241,6 +241,16 @@ def _check_type(value: object, default: object) -> bool:
     if isinstance(default, list | tuple):
         return isinstance(value, list)
     return True
+
+
+def _expected(default: object) -> str:
+    if default is None or (isinstance(default, int | float) and not isinstance(default, bool)):
+        return "a number" if default is None else f"a number, like the default {default!r}"
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, str):
+        return f"text, like the default {default!r}"
+    return f"a list, like the default {default!r}"
 
 
 def recipe_from_dict(
@@ -356,7 +366,7 @@ def _parameters(
                 problems.add(
                     lines.key(key, name),
                     f"[{name}] {key} = {value!r} has the wrong type "
-                    f"(default is {analysis.parameters[key]!r})",
+                    f"(expected {_expected(analysis.parameters[key])})",
                 )
             else:
                 merged[key] = value

@@ -322,6 +322,7 @@ def run(
                 zones=area.zones,
                 network_cache=rec.network_cache,
                 tasks=tuple(t.spec for t in pending if t.area == code),
+                single_process_travel=workers > 1 or scheduler is not None,
             )
         )
     total, done = len(planned), len(skipped)

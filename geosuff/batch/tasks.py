@@ -11,10 +11,11 @@ To add an analysis, write ``fn(context, params) -> DataFrame`` and call
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,10 @@ class AreaJob:
         Folder for built networks.
     tasks
         The tasks to run.
+    single_process_travel
+        Keep network travel times in the job's own process (set when jobs already run
+        in parallel, and always in daemonic processes such as Dask workers, which
+        cannot start the travel engine's process pool).
     """
 
     area: str
@@ -176,6 +181,7 @@ class AreaJob:
     zones: Path | None
     network_cache: Path | None
     tasks: tuple[TaskSpec, ...]
+    single_process_travel: bool = False
 
 
 @dataclass
@@ -626,6 +632,44 @@ def _run_task(ctx: AreaContext, spec: TaskSpec) -> pd.DataFrame:
     return analysis.run(ctx, spec.parameters if analysis.uses else spec.parameters[spec.analysis])
 
 
+@contextlib.contextmanager
+def single_process_travel(active: bool = True) -> Iterator[None]:
+    """Make network travel-time searches run in this process while the block runs.
+
+    The travel engine starts a two-process pool for many origins on large graphs; a
+    daemonic process (a Dask worker) may not have children, and parallel batch jobs
+    would oversubscribe the cores. ``geosuff.access`` and ``geosuff.care_runs`` do not
+    take a ``workers`` argument, so the engine's default is replaced for the duration.
+
+    Parameters
+    ----------
+    active
+        Whether to do it (``False`` leaves the engine's default).
+
+    Yields
+    ------
+    None
+        Inside the block, searches use one process.
+    """
+    import multiprocessing
+
+    from geosuff.network import travel
+
+    if not (active or multiprocessing.current_process().daemon):
+        yield
+        return
+    original = travel._pool_workers
+
+    def one(workers: int | None, n_sources: int, n_nodes: int) -> int:
+        return 1
+
+    travel._pool_workers = one
+    try:
+        yield
+    finally:
+        travel._pool_workers = original
+
+
 def run_area_job(job: AreaJob) -> AreaOutcome:
     """Run an area's tasks; each failure is recorded and the others go on.
 
@@ -653,7 +697,8 @@ def run_area_job(job: AreaJob) -> AreaOutcome:
     for spec in job.tasks:
         t0 = time.perf_counter()
         try:
-            table = _run_task(ctx, spec)
+            with single_process_travel(job.single_process_travel):
+                table = _run_task(ctx, spec)
         except Exception as exc:
             log.warning("%s failed: %s", spec.key, error_text(exc))
             outcomes.append(TaskOutcome(spec.key, None, time.perf_counter() - t0, error_text(exc)))
