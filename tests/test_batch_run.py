@@ -189,31 +189,43 @@ def test_scenario_reports_difference_against_base(data_dir, tmp_path):
     base = geosuff.access(layers)
     far = base.loc[base["minutes_to_nursing"].idxmax()]
     centre = far.geometry.representative_point()
+    postcode = layers.care_homes["postcode"].dropna().iloc[0]
     changes = tmp_path / "changes.csv"
     changes.write_text(
-        "action,layer,provider_id,name,kind,beds,easting,northing\n"
-        f"remove,care_homes,{gone},,,,,\n"
-        f"add,care_homes,,New nursing home,care_home_nursing,60,{centre.x},{centre.y}\n"
+        "action,layer,provider_id,name,kind,beds,easting,northing,postcode\n"
+        f"remove,care_homes,{gone},,,,,,\n"
+        f"add,care_homes,,New nursing home,care_home_nursing,60,{centre.x},{centre.y},\n"
+        f"add,home_care,,New agency,,,,,{postcode}\n"
     )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("action,layer,name,postcode\nadd,home_care,Nowhere agency,ZZ9 9ZZ\n")
     raw = {
         "output": str(tmp_path / "out"),
         "analyses": ["access"],
         "areas": ["Rutland"],
         "access": {"buffer_km": 0},
         "runs": {"n_runs": 5},
-        "scenarios": [{"name": "new-home", "changes": str(changes)}],
+        "scenarios": [
+            {"name": "new-home", "changes": str(changes)},
+            {"name": "bad-postcode", "changes": str(bad)},
+        ],
     }
     manifest = geosuff.batch.run(raw, data_dir=data_dir)
     entry = manifest["tasks"]["E06000017/scenario-new-home"]
     assert entry["status"] == "done", entry.get("error")
-    assert entry["changes_applied"] == 2 and entry["rows"] == 23
+    assert entry["changes_applied"] == 3 and entry["rows"] == 23
     diff = gpd.read_parquet(tmp_path / "out" / entry["output"])
     row = diff.set_index("lsoa_code").loc[far["lsoa_code"]]
     assert row["scenario_minutes_to_nursing"] < row["base_minutes_to_nursing"]
     assert row["change_minutes_to_nursing"] < 0
     assert set(diff["gap_change"]) <= {"", "closed", "opened"}
     assert diff["base_e2sfca_beds_per_1000_75plus"].notna().all()
+    assert diff["base_minutes_to_home_care"].isna().all()  # no Rutland agency in the data
+    assert diff["scenario_minutes_to_home_care"].notna().all()
     assert (tmp_path / "out" / "E06000017" / "access.parquet").is_file()
+    failed = manifest["tasks"]["E06000017/scenario-bad-postcode"]
+    assert failed["status"] == "failed"
+    assert "line 2: 'ZZ9 9ZZ'" in failed["error"] and "bad.csv" in failed["error"]
 
 
 def test_single_process_travel_inside_parallel_jobs():

@@ -2,14 +2,16 @@
 
 A changes CSV has one row per change::
 
-    action,layer,provider_id,name,kind,beds,units,dementia,easting,northing,latitude,longitude
-    add,care_homes,new-oakham,New Oakham home,care_home_nursing,60,,yes,486200,308900,,
-    remove,care_homes,1-123456789,,,,,,,,,
+    action,layer,provider_id,name,kind,beds,units,dementia,easting,northing,postcode
+    add,care_homes,new-oakham,New Oakham home,care_home_nursing,60,,yes,486200,308900,
+    add,home_care,,New agency,,,,,,,LE15 6AB
+    remove,care_homes,1-123456789,,,,,,,,
 
 ``action`` is ``add`` or ``remove``; ``layer`` is ``care_homes``, ``home_care`` or
 ``extra_care``. A removal names the ``provider_id`` (as in the CQC file). An addition
-needs a ``name`` and a place: ``easting``/``northing`` (EPSG:27700) or
-``latitude``/``longitude``; care homes also need ``kind`` (``care_home_nursing`` or
+needs a ``name`` and a place: ``easting``/``northing`` (EPSG:27700),
+``latitude``/``longitude``, or a ``postcode`` (looked up in the area's postcode file,
+Code-Point Open or ONSPD); care homes also need ``kind`` (``care_home_nursing`` or
 ``care_home_residential``) and ``beds``; extra care schemes may give ``units``.
 """
 
@@ -73,7 +75,8 @@ def load_changes(path: str | os.PathLike[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``action``, ``layer``, ``provider_id``, ``name``, ``kind``, ``beds``, ``units``,
-        ``dementia``, ``easting``, ``northing`` (EPSG:27700), ``line``.
+        ``dementia``, ``easting``, ``northing`` (EPSG:27700; NaN when only a postcode
+        is given), ``postcode``, ``line``.
 
     Raises
     ------
@@ -89,7 +92,7 @@ def load_changes(path: str | os.PathLike[str]) -> pd.DataFrame:
     if missing:
         raise InputFileError(p, f"missing column(s) {missing}")
     cols = ["provider_id", "name", "kind", "beds", "units", "dementia"]
-    cols += ["easting", "northing", "latitude", "longitude"]
+    cols += ["easting", "northing", "latitude", "longitude", "postcode"]
     table = raw.reindex(columns=["action", "layer", *cols], fill_value="")
     table = table.apply(lambda s: s.str.strip())
     table["line"] = np.arange(2, len(table) + 2)
@@ -118,8 +121,10 @@ def load_changes(path: str | os.PathLike[str]) -> pd.DataFrame:
             continue
         if not row["name"]:
             problems.append(f"{where}: an addition needs a name")
-        if np.isnan(east[i]) or np.isnan(north[i]):
-            problems.append(f"{where}: an addition needs easting/northing or latitude/longitude")
+        if (np.isnan(east[i]) or np.isnan(north[i])) and not row["postcode"]:
+            problems.append(
+                f"{where}: an addition needs easting/northing, latitude/longitude or a postcode"
+            )
         kind = row["kind"] or (_KINDS[layer][0] if layer != "care_homes" else "")
         if kind not in _KINDS[layer]:
             problems.append(f"{where}: kind {row['kind']!r} for {layer}; use {_KINDS[layer]}")
@@ -130,6 +135,51 @@ def load_changes(path: str | os.PathLike[str]) -> pd.DataFrame:
     table["action"] = table["action"].str.lower()
     table["easting"], table["northing"] = east, north
     return table.drop(columns=["latitude", "longitude"])
+
+
+def place_by_postcode(
+    changes: pd.DataFrame, postcodes: str | os.PathLike[str] | None, source: Path
+) -> pd.DataFrame:
+    """Fill the easting/northing of additions given only by postcode.
+
+    Parameters
+    ----------
+    changes
+        Output of :func:`load_changes`.
+    postcodes
+        Code-Point Open zip or ONSPD-style CSV.
+    source
+        The changes file, named in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        *changes* with every addition placed.
+
+    Raises
+    ------
+    InputFileError
+        If a postcode is not in the postcode file (or there is no postcode file).
+    """
+    from geosuff.io.postcodes import load_postcodes, normalise_postcodes
+
+    need = (changes["action"] == "add") & changes["easting"].isna()
+    if not need.any():
+        return changes
+    if postcodes is None:
+        lines = ", ".join(str(n) for n in changes.loc[need, "line"])
+        raise InputFileError(source, f"line(s) {lines}: postcodes need a postcode file")
+    wanted = normalise_postcodes(changes.loc[need, "postcode"])
+    table = load_postcodes(postcodes, only=wanted.dropna().tolist())
+    found = wanted.map(lambda pc: pc if isinstance(pc, str) and pc in table.index else None)
+    missing = changes.loc[need][found.isna().to_numpy()]
+    if len(missing):
+        bad = ", ".join(f"line {r.line}: {r.postcode!r}" for r in missing.itertuples())
+        raise InputFileError(source, f"postcode(s) not found in {Path(postcodes).name}: {bad}")
+    out = changes.copy()
+    out.loc[need, "easting"] = table.loc[found.to_numpy(), "easting"].to_numpy(float)
+    out.loc[need, "northing"] = table.loc[found.to_numpy(), "northing"].to_numpy(float)
+    return out
 
 
 def _additions(rows: pd.DataFrame, layer: str, source: Path) -> gpd.GeoDataFrame:
@@ -285,8 +335,10 @@ def run_scenario(
         If no change touches the area or its surroundings.
     """
     from geosuff.batch.tasks import access_table, compute_access, compute_gaps
+    from geosuff.io.layout import find_data_file
 
-    changes = load_changes(changes_path)
+    postcodes = ctx.job.files.get("postcodes") or find_data_file(ctx.job.data_dir, "postcodes")
+    changes = place_by_postcode(load_changes(changes_path), postcodes, changes_path)
     acc_params = params["access"]
     base_acc = access_table(ctx, acc_params)
     base_gaps = ctx.memo(
