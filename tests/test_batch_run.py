@@ -150,9 +150,10 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
     )
     raw = {
         "output": str(tmp_path / "out"),
-        "analyses": ["summary", "access", "travel_matrix"],
+        "analyses": ["summary", "access", "travel_matrix", "runs"],
         "areas": ["Rutland", {"name": "BANES", "care_homes": str(tmp_path / "nope.csv")}],
         "access": {"buffer_km": 0},
+        "runs": {"n_runs": 5},
         "travel_matrix": {"buffer_km": 0, "max_minutes": 30},
     }
     manifest = geosuff.batch.run(raw, data_dir=data_dir)
@@ -160,6 +161,7 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
     assert sorted(last["failed"]) == [
         "E06000017/access",
         "E06000022/access",
+        "E06000022/runs",
         "E06000022/summary",
         "E06000022/travel_matrix",
     ]
@@ -178,7 +180,13 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
     again = geosuff.batch.run(raw, data_dir=data_dir)["runs"][-1]
     assert again["failed"] == []
     assert sorted(again["executed"]) == sorted(last["failed"])
-    assert sorted(again["skipped"]) == ["E06000017/summary", "E06000017/travel_matrix"]
+    assert sorted(again["skipped"]) == [
+        "E06000017/runs",
+        "E06000017/summary",
+        "E06000017/travel_matrix",
+    ]
+    runs = gpd.read_parquet(tmp_path / "out" / "E06000017" / "runs.parquet")
+    assert runs["runs"].eq(5).all() and runs["travel_method"].eq("estimate_crowfly").all()
 
 
 def test_scenario_reports_difference_against_base(data_dir, tmp_path):

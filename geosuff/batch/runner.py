@@ -132,7 +132,9 @@ def plan(recipe: Recipe, known_inputs: Mapping[str, Any] | None = None) -> list[
             specs.append((spec, [*with_net, sc.changes]))
         for spec, paths in specs:
             inputs = sums_of(paths)
-            fp = fingerprint(spec.analysis, spec.parameters, inputs, __version__)
+            # The output format is part of what a task produced.
+            keyed = {"parameters": spec.parameters, "format": recipe.format}
+            fp = fingerprint(spec.analysis, keyed, inputs, __version__)
             tasks.append(PlannedTask(spec, area.code, area.name, inputs, fp))
     return tasks
 
