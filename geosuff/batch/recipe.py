@@ -34,7 +34,15 @@ from geosuff.batch.tasks import ANALYSES, AREA_FILE_KEYS, unavailable_reason
 from geosuff.io.areas import resolve_area
 from geosuff.io.layout import resolve_data_dir
 
-__all__ = ["FORMATS", "AreaEntry", "Recipe", "RecipeError", "load_recipe", "recipe_from_dict"]
+__all__ = [
+    "FORMATS",
+    "AreaEntry",
+    "Recipe",
+    "RecipeError",
+    "Scenario",
+    "load_recipe",
+    "recipe_from_dict",
+]
 
 #: Output formats a recipe may ask for.
 FORMATS = ("parquet", "csv", "gpkg")
