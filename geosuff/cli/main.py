@@ -90,6 +90,7 @@ def main(
 
 def _register() -> None:
     from geosuff.cli import access as access_cli
+    from geosuff.cli import batch as batch_cli
     from geosuff.cli import data as data_cli
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import maps as maps_cli
@@ -107,6 +108,7 @@ def _register() -> None:
     app.add_typer(network_cli.network_app, name="network")
     app.add_typer(network_cli.travel_app, name="travel")
     app.command(name="map")(maps_cli.map_command)
+    app.command(name="batch")(batch_cli.batch)
 
 
 _register()

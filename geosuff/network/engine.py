@@ -19,6 +19,7 @@ Direction: every time is *from* an origin *to* a destination (``origin_id`` →
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -416,6 +417,8 @@ def node_times(
 
 
 def _pool_workers(workers: int | None, n_sources: int, n_nodes: int) -> int:
+    if multiprocessing.current_process().daemon:
+        return 1  # a daemonic process (e.g. a Dask or pool worker) may not start children
     if workers is not None:
         return max(1, int(workers))
     cpus = os.cpu_count() or 1

@@ -1,0 +1,475 @@
+"""Batch recipes: read a TOML file (or a dict), check every entry before any work starts.
+
+A recipe names the areas, the analyses, their parameters and the output folder::
+
+    output = "batch-out"                 # relative to the recipe's folder
+    format = "parquet"                   # parquet | csv | gpkg
+    analyses = ["summary", "access", "gaps"]
+
+    [[areas]]
+    name = "Rutland"
+    network = "{data}/osm/rutland-2022-07-20.osm.pbf"
+
+    [[areas]]
+    name = "Bath and North East Somerset"
+
+    [access]
+    buffer_km = 20
+
+Every problem is reported at once, each with the recipe line it is on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geosuff._errors import GeosuffError, ValidationError
+from geosuff.batch.tasks import ANALYSES, AREA_FILE_KEYS, unavailable_reason
+from geosuff.io.areas import resolve_area
+from geosuff.io.layout import resolve_data_dir
+
+__all__ = [
+    "FORMATS",
+    "AreaEntry",
+    "Recipe",
+    "RecipeError",
+    "Scenario",
+    "load_recipe",
+    "recipe_from_dict",
+]
+
+#: Output formats a recipe may ask for.
+FORMATS = ("parquet", "csv", "gpkg")
+
+_TOP_KEYS = {"output", "data", "format", "analyses", "areas", "network_cache", "scenarios"}
+_AREA_KEYS = {"name", "network", "zones", *AREA_FILE_KEYS}
+
+
+class RecipeError(ValidationError):
+    """A recipe is not valid; the message lists every problem with its line."""
+
+
+@dataclass(frozen=True)
+class AreaEntry:
+    """One area of a recipe, resolved.
+
+    Attributes
+    ----------
+    code, name
+        The authority's ONS code and name.
+    given
+        The text the recipe gave.
+    network
+        Road network file (``.osm.pbf`` or a saved network), ``None`` for the estimate.
+    zones
+        Zone file for care runs and zone gaps, or ``None`` (zones = local authorities).
+    files
+        Layer files replacing the data folder's (keys of :data:`AREA_FILE_KEYS`).
+    """
+
+    code: str
+    name: str
+    given: str
+    network: Path | None = None
+    zones: Path | None = None
+    files: Mapping[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A set of provider changes to compare against the base.
+
+    Attributes
+    ----------
+    name
+        Short name, used in output file names.
+    changes
+        CSV of changes (see :mod:`geosuff.batch.scenario`).
+    areas
+        Area codes the scenario applies to (all areas when empty).
+    """
+
+    name: str
+    changes: Path
+    areas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A checked recipe.
+
+    Attributes
+    ----------
+    areas
+        The areas, resolved.
+    analyses
+        Analysis names, in the order given.
+    parameters
+        Analysis name -> its full parameter set (defaults overridden by the recipe).
+    output
+        Output folder.
+    data_dir
+        The data folder.
+    format
+        ``parquet``, ``csv`` or ``gpkg``.
+    network_cache
+        Folder where built road networks are cached.
+    scenarios
+        Provider-change scenarios.
+    source
+        The recipe file (``None`` for a dict), and its text.
+    """
+
+    areas: tuple[AreaEntry, ...]
+    analyses: tuple[str, ...]
+    parameters: Mapping[str, Mapping[str, Any]]
+    output: Path
+    data_dir: Path
+    format: str = "parquet"
+    network_cache: Path | None = None
+    scenarios: tuple[Scenario, ...] = ()
+    source: Path | None = None
+    text: str = ""
+
+
+class _Lines:
+    """Find the line of a key or a value in a TOML text (best effort, 1-based)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def key(self, key: str, table: str | None = None) -> int | None:
+        current: str | None = None
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for n, line in enumerate(self.lines, 1):
+            head = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
+            if head:
+                current = head.group(1)
+                if table is not None and current == table and key == "":
+                    return n
+                continue
+            if (table is None or current == table) and pattern.match(line):
+                return n
+        return None
+
+    def table(self, name: str) -> int | None:
+        for n, line in enumerate(self.lines, 1):
+            if re.match(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?", line):
+                return n
+        return None
+
+    def value(self, value: object, near: str | None = None) -> int | None:
+        needle = f'"{value}"' if isinstance(value, str) else str(value)
+        alt = f"'{value}'"
+        hits = [n for n, line in enumerate(self.lines, 1) if needle in line or alt in line]
+        if hits:
+            return hits[0]
+        return self.key(near) if near else None
+
+
+class _Problems:
+    def __init__(self, source: str, lines: _Lines) -> None:
+        self.source = source
+        self.lines = lines
+        self.items: list[str] = []
+
+    def add(self, line: int | None, message: str) -> None:
+        where = f"{self.source}:{line}" if line else self.source
+        self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        if len(self.items) == 1:
+            raise RecipeError(self.items[0])
+        raise RecipeError(f"{len(self.items)} problems: " + "; ".join(self.items))
+
+
+def load_recipe(
+    path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
+) -> Recipe:
+    """Read and check a TOML recipe.
+
+    Parameters
+    ----------
+    path
+        The recipe file.
+    data_dir
+        Data folder, overriding the recipe's ``data``.
+
+    Returns
+    -------
+    Recipe
+        The checked recipe; relative paths are resolved against the recipe's folder.
+
+    Raises
+    ------
+    RecipeError
+        If the file is not valid TOML, or names an unknown area, analysis or
+        parameter; the message gives the line.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RecipeError(f"{p}: cannot read recipe ({exc.strerror or exc})") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"{p}: not valid TOML: {exc}") from exc
+    return recipe_from_dict(raw, base=p.parent, source=p, text=text, data_dir=data_dir)
+
+
+def _path(value: object, base: Path, data: Path | None) -> Path:
+    text = str(value)
+    if "{data}" in text:
+        if data is None:
+            msg = "'{data}' used but no data folder is known"
+            raise ValidationError(msg)
+        text = text.replace("{data}", str(data))
+    p = Path(text).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _check_type(value: object, default: object) -> bool:
+    if default is None:  # an optional number (None = geosuff's default)
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, list | tuple):
+        return isinstance(value, list)
+    return True
+
+
+def _expected(default: object) -> str:
+    if default is None or (isinstance(default, int | float) and not isinstance(default, bool)):
+        return "a number" if default is None else f"a number, like the default {default!r}"
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, str):
+        return f"text, like the default {default!r}"
+    return f"a list, like the default {default!r}"
+
+
+def recipe_from_dict(
+    raw: Mapping[str, Any],
+    *,
+    base: str | os.PathLike[str] | None = None,
+    source: str | os.PathLike[str] | None = None,
+    text: str = "",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> Recipe:
+    """Check a recipe given as a mapping (the parsed TOML).
+
+    Parameters
+    ----------
+    raw
+        The recipe's tables and keys.
+    base
+        Folder that relative paths are resolved against (default: current folder).
+    source
+        The file the recipe came from, named in messages.
+    text
+        The recipe's text, to name lines in messages.
+    data_dir
+        Data folder, overriding the recipe's ``data``.
+
+    Returns
+    -------
+    Recipe
+        The checked recipe.
+
+    Raises
+    ------
+    RecipeError
+        Listing every problem found, each with its line when the text is known.
+    """
+    base_dir = Path(base) if base is not None else Path.cwd()
+    lines = _Lines(text)
+    problems = _Problems(str(source) if source else "recipe", lines)
+    tables = {name for name in ANALYSES}
+    for key in raw:
+        if key not in _TOP_KEYS and key not in tables:
+            known = ", ".join(sorted(_TOP_KEYS | tables))
+            line = lines.key(key) or lines.table(key)
+            problems.add(line, f"unknown recipe key {key!r}; known: {known}")
+    data: Path | None = None
+    try:
+        given_data = data_dir if data_dir is not None else raw.get("data")
+        if given_data is not None and data_dir is None:
+            given_data = _path(given_data, base_dir, None)
+        data = resolve_data_dir(given_data)
+    except GeosuffError as exc:
+        problems.add(lines.key("data"), str(exc))
+    fmt = str(raw.get("format", "parquet"))
+    if fmt not in FORMATS:
+        problems.add(lines.key("format"), f"unknown format {fmt!r}; use one of {FORMATS}")
+    analyses = raw.get("analyses")
+    names: list[str] = []
+    if not isinstance(analyses, list) or not analyses:
+        problems.add(lines.key("analyses"), f"'analyses' must list some of {sorted(ANALYSES)}")
+    else:
+        for name in analyses:
+            if name not in ANALYSES:
+                problems.add(
+                    lines.value(name, "analyses"),
+                    f"unknown analysis {name!r}; known: {', '.join(sorted(ANALYSES))}",
+                )
+            elif (reason := unavailable_reason(name)) is not None:
+                problems.add(lines.value(name, "analyses"), f"analysis {name!r}: {reason}")
+            elif name not in names:
+                names.append(name)
+    params = _parameters(raw, lines, problems)
+    areas = _areas(raw, lines, problems, base_dir, data)
+    scenarios = _scenarios(raw, lines, problems, base_dir, data, areas)
+    output = raw.get("output")
+    if output is None:
+        problems.add(None, "'output' is missing: name an output folder (or pass --out)")
+    problems.raise_if_any()
+    if data is None:  # pragma: no cover - reported above
+        raise RecipeError("no data folder")
+    cache = raw.get("network_cache")
+    return Recipe(
+        areas=tuple(areas),
+        analyses=tuple(names),
+        parameters=params,
+        output=_path(output, base_dir, data),
+        data_dir=data,
+        format=fmt,
+        network_cache=_path(cache, base_dir, data) if cache else None,
+        scenarios=tuple(scenarios),
+        source=Path(source) if source else None,
+        text=text,
+    )
+
+
+def _parameters(
+    raw: Mapping[str, Any], lines: _Lines, problems: _Problems
+) -> dict[str, dict[str, Any]]:
+    params: dict[str, dict[str, Any]] = {}
+    for name, analysis in ANALYSES.items():
+        given = raw.get(name, {})
+        if not isinstance(given, Mapping):
+            problems.add(lines.key(name), f"[{name}] must be a table of parameters")
+            given = {}
+        merged = dict(analysis.parameters)
+        for key, value in given.items():
+            if key not in analysis.parameters:
+                known = ", ".join(sorted(analysis.parameters)) or "none"
+                problems.add(
+                    lines.key(key, name),
+                    f"unknown parameter {key!r} in [{name}]; known: {known}",
+                )
+            elif not _check_type(value, analysis.parameters[key]):
+                problems.add(
+                    lines.key(key, name),
+                    f"[{name}] {key} = {value!r} has the wrong type "
+                    f"(expected {_expected(analysis.parameters[key])})",
+                )
+            else:
+                merged[key] = value
+        params[name] = merged
+    return params
+
+
+def _areas(
+    raw: Mapping[str, Any],
+    lines: _Lines,
+    problems: _Problems,
+    base: Path,
+    data: Path | None,
+) -> list[AreaEntry]:
+    given = raw.get("areas")
+    if not isinstance(given, list) or not given:
+        problems.add(lines.key("areas") or lines.table("areas"), "'areas' must list some areas")
+        return []
+    out: list[AreaEntry] = []
+    seen: set[str] = set()
+    for item in given:
+        entry = {"name": item} if isinstance(item, str) else item
+        if not isinstance(entry, Mapping) or "name" not in entry:
+            problems.add(lines.key("areas"), f"area {item!r} needs a name")
+            continue
+        label = str(entry["name"])
+        line = lines.value(label, "areas")
+        for key in entry:
+            if key not in _AREA_KEYS:
+                known = ", ".join(sorted(_AREA_KEYS))
+                problems.add(
+                    lines.key(key, "areas") or line,
+                    f"unknown key {key!r} for area {label!r}; known: {known}",
+                )
+        if data is None:
+            continue
+        try:
+            area = resolve_area(label, data)
+        except GeosuffError as exc:
+            problems.add(line, f"unknown area: {exc}")
+            continue
+        if area.code in seen:
+            problems.add(line, f"area {label!r} ({area.code}) is listed twice")
+            continue
+        seen.add(area.code)
+        try:
+            files = {k: _path(entry[k], base, data) for k in AREA_FILE_KEYS if k in entry}
+            network = _path(entry["network"], base, data) if entry.get("network") else None
+            zones = _path(entry["zones"], base, data) if entry.get("zones") else None
+        except GeosuffError as exc:
+            problems.add(line, str(exc))
+            continue
+        out.append(AreaEntry(area.code, area.name, label, network, zones, files))
+    return out
+
+
+def _scenarios(
+    raw: Mapping[str, Any],
+    lines: _Lines,
+    problems: _Problems,
+    base: Path,
+    data: Path | None,
+    areas: list[AreaEntry],
+) -> list[Scenario]:
+    from geosuff.batch.scenario import load_changes
+
+    given = raw.get("scenarios", [])
+    if not isinstance(given, list):
+        problems.add(lines.key("scenarios"), "'scenarios' must be a list of tables")
+        return []
+    out: list[Scenario] = []
+    for item in given:
+        line = lines.table("scenarios")
+        if not isinstance(item, Mapping) or not {"name", "changes"} <= set(item):
+            problems.add(line, "each [[scenarios]] needs 'name' and 'changes' (a CSV)")
+            continue
+        name = str(item["name"])
+        line = lines.value(name) or line
+        unknown = set(item) - {"name", "changes", "areas"}
+        if unknown:
+            problems.add(line, f"unknown scenario keys {sorted(unknown)}; known: areas, changes")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            problems.add(line, f"scenario name {name!r}: use letters, digits, '-', '_' or '.'")
+            continue
+        path = _path(item["changes"], base, data)
+        try:
+            load_changes(path)
+        except GeosuffError as exc:
+            problems.add(lines.value(str(item["changes"])) or line, f"scenario {name!r}: {exc}")
+            continue
+        codes: list[str] = []
+        for label in item.get("areas", []):
+            match = [a.code for a in areas if label in (a.given, a.code, a.name)]
+            if not match:
+                problems.add(lines.value(label) or line, f"scenario area {label!r} is not listed")
+            codes.extend(match)
+        out.append(Scenario(name, path, tuple(codes)))
+    return out
