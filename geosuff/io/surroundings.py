@@ -71,9 +71,10 @@ def load_surroundings(
     layers: AreaLayers,
     *,
     buffer_km: float = 20.0,
+    demand_buffer_km: float | None = None,
     data_dir: str | os.PathLike[str] | None = None,
 ) -> Surroundings:
-    """Load the demand points and providers within *buffer_km* of an area.
+    """Load the providers within *buffer_km* of an area, and the demand competing for them.
 
     Neighbouring demand comes from the data folder's national population-weighted
     centroids and population estimates; neighbouring providers from the same provider
@@ -84,7 +85,13 @@ def load_surroundings(
     layers
         The area's layers (:func:`geosuff.load_area_layers`).
     buffer_km
-        How far beyond the area boundary to look; ``0`` means the area alone.
+        How far beyond the area boundary to look for providers; ``0`` means the area
+        alone. 20 km covers a 30-minute catchment on the straight-line estimate (30 min
+        at 50 km/h over a 1.4 detour factor is 17.9 km); fast roads reach farther.
+    demand_buffer_km
+        How far to look for competing demand; default twice *buffer_km*, so every
+        included provider's own catchment is fully populated and E2SFCA near the
+        border is exact on the estimate.
     data_dir
         Data folder.
 
@@ -97,7 +104,10 @@ def load_surroundings(
     if buffer_km <= 0:
         return own
     folder = resolve_data_dir(data_dir)
-    outline = layers.population.geometry.union_all().buffer(buffer_km * 1000.0)
+    area_shape = layers.population.geometry.union_all()
+    outline = area_shape.buffer(buffer_km * 1000.0)
+    demand_km = 2.0 * buffer_km if demand_buffer_km is None else demand_buffer_km
+    demand_outline = area_shape.buffer(demand_km * 1000.0)
     frames = [own.demand]
     centroids = find_data_file(folder, "lsoa_centroids")
     pop_file = find_data_file(folder, "population")
@@ -109,7 +119,7 @@ def load_surroundings(
             geometry=gpd.points_from_xy(points["demand_e"], points["demand_n"]),
             crs=settings.crs_metric,
         )
-        near = pts[pts.within(outline) & ~pts.index.isin(own.demand["lsoa_code"])]
+        near = pts[pts.within(demand_outline) & ~pts.index.isin(own.demand["lsoa_code"])]
         estimates, _ = read_population_estimates(pop_file, codes=set(near.index))
         near = near[near.index.isin(estimates.index)]
         frames.append(
