@@ -382,12 +382,9 @@ def network_cache(job: AreaJob) -> Path:
         The recipe's ``network_cache``, else ``$GEOSUFF_CACHE``, else
         ``~/.cache/geosuff/networks`` (as the ``--network`` option of the CLI).
     """
-    import os
+    from geosuff.network.cache import default_cache_dir
 
-    if job.network_cache is not None:
-        return job.network_cache
-    env = os.environ.get("GEOSUFF_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "geosuff" / "networks"
+    return job.network_cache if job.network_cache is not None else default_cache_dir()
 
 
 # --- the analyses -------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
@@ -72,11 +71,6 @@ BufferOpt = Annotated[
 ]
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("GEOSUFF_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "geosuff" / "networks"
-
-
 def load_network_option(path: Path | None) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
@@ -94,9 +88,10 @@ def load_network_option(path: Path | None) -> object | None:
         return None
     from geosuff.cli.network import _load_network
     from geosuff.network import build_network
+    from geosuff.network.cache import default_cache_dir
 
     if path.suffix.lower() in (".pbf", ".osm") or path.name.endswith(".osm.pbf"):
-        return build_network(path, cache_dir=_cache_dir())
+        return build_network(path, cache_dir=default_cache_dir())
     return _load_network(path, None)
 
 
@@ -138,17 +133,9 @@ def _inputs(
 
 def _run_access(inputs: _Inputs, **kwargs: Any) -> gpd.GeoDataFrame:
     """Run access with a progress bar on stderr (shown for network runs)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from geosuff.cli._progress import progress_bar
 
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=inputs.network is None,
-    ) as bar:
+    with progress_bar(disable=inputs.network is None) as bar:
         task = bar.add_task("routing LSOAs", total=len(inputs.around.demand))
         return access_fn(
             inputs.layers,

@@ -190,9 +190,7 @@ def matrix(
     data: Annotated[Path | None, typer.Option("--data", help="Data folder.")] = None,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
+    from geosuff.cli._progress import progress_bar
     from geosuff.io.files import write_table
     from geosuff.network import travel_time_matrix
 
@@ -206,14 +204,7 @@ def matrix(
             "%s detour factor and speed)",
             area_class,
         )
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("origins", total=len(origins))
         table = travel_time_matrix(
             net,  # type: ignore[arg-type]

@@ -87,15 +87,15 @@ def _analyses(
     from geosuff.analysis.access import access
     from geosuff.analysis.gaps import find_gaps
     from geosuff.analysis.runs import care_runs
-    from geosuff.cli.access import _cache_dir
     from geosuff.io.surroundings import load_surroundings
     from geosuff.network import build_network, isochrones
+    from geosuff.network.cache import default_cache_dir
     from geosuff.zones.propose import propose_zones, zone_polygons
     from geosuff.zones.seeds import parse_seeds, resolve_seeds
 
     out: dict[str, pd.DataFrame] = {}
     net = (
-        build_network(_network_path(recipe.network, folder), cache_dir=_cache_dir())
+        build_network(_network_path(recipe.network, folder), cache_dir=default_cache_dir())
         if recipe.network is not None
         else None
     )

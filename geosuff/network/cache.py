@@ -27,7 +27,14 @@ from geosuff._errors import NetworkError
 from geosuff.network.engine import RoadNetwork
 from geosuff.network.speeds import SpeedProfile
 
-__all__ = ["cache_key", "load_cached", "load_network", "save_cached", "save_network"]
+__all__ = [
+    "cache_key",
+    "default_cache_dir",
+    "load_cached",
+    "load_network",
+    "save_cached",
+    "save_network",
+]
 
 log = logging.getLogger(__name__)
 
@@ -222,3 +229,15 @@ def save_cached(
     """
     net.meta["cache"] = "miss"
     return save_network(net, _folder(source, profile, cache_dir))
+
+
+def default_cache_dir() -> Path:
+    """Return the folder where built networks are cached by default.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$GEOSUFF_CACHE`` when set, else ``~/.cache/geosuff/networks``.
+    """
+    env = os.environ.get("GEOSUFF_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "geosuff" / "networks"
