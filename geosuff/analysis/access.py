@@ -1,7 +1,7 @@
 """Access to supply once distance counts: nearest provider, beds within reach, E2SFCA.
 
-One travel-time matrix is computed from every demand point (the area's LSOAs and,
-for cross-border work, neighbouring LSOAs) to every provider in and around the area;
+One travel-time matrix is computed from every provider in and around the area to
+every demand point (the area's LSOAs and, for cross-border work, neighbouring LSOAs);
 every measure is read off it. Travel times come from a road network when one is
 given, else from the straight-line estimate, and the ``travel_method`` column says
 which (``network`` or ``estimate_crowfly``); the two are never mixed.
@@ -127,8 +127,8 @@ def access(
     area_class
         ``"rural"`` or ``"urban"`` speeds for the estimate (no network only).
     progress
-        Called with the number of demand points routed after each chunk (for a
-        progress bar); the total is ``len(surroundings.demand)``.
+        Called with the number of providers routed after each chunk (for a progress
+        bar); the total is the number of providers in and around the area.
 
     Returns
     -------
@@ -142,7 +142,9 @@ def access(
         ``_residential_beds``, ``_extra_care_units``, ``_home_care_agencies``),
         ``twosfca_beds_per_1000_75plus``; ``cross_border_share_beds`` (share of the
         E2SFCA beds score from homes outside the area); ``travel_method``;
-        ``demand_snap_dist_m``. ``attrs["providers_off_network"]`` counts providers
+        ``demand_snap_dist_m``. Drive times run from each provider to the LSOA's
+        demand point (as a care worker drives; one-way streets make the other
+        direction differ slightly). ``attrs["providers_off_network"]`` counts providers
         left out for lying beyond :data:`OFF_NETWORK_LIMIT_M` of the network.
     """
     from geosuff.network import time_matrix_array
@@ -150,18 +152,21 @@ def access(
     around = surroundings if surroundings is not None else within_area_only(layers)
     demand = around.demand
     supply = provider_table(around)
+    # Routed from each provider to every demand point (the way a home care worker
+    # drives; for care homes a symmetric approximation). Providers are far fewer than
+    # demand points once the border buffer is counted, so this needs fewer searches.
     arr = time_matrix_array(
         network,
-        demand.assign(id=demand["lsoa_code"]),
         supply.assign(id=np.arange(len(supply))),
+        demand.assign(id=demand["lsoa_code"]),
         max_minutes=max_minutes,
         max_snap_m=None,
         area_class=area_class,
         progress=progress,
     )
-    minutes, km = arr.minutes.copy(), arr.km.copy()
-    off_supply = np.nan_to_num(arr.dest_snap_dist_m, nan=0.0) > OFF_NETWORK_LIMIT_M
-    off_demand = np.nan_to_num(arr.origin_snap_dist_m, nan=0.0) > OFF_NETWORK_LIMIT_M
+    minutes, km = arr.minutes.T.copy(), arr.km.T.copy()
+    off_supply = np.nan_to_num(arr.origin_snap_dist_m, nan=0.0) > OFF_NETWORK_LIMIT_M
+    off_demand = np.nan_to_num(arr.dest_snap_dist_m, nan=0.0) > OFF_NETWORK_LIMIT_M
     minutes[:, off_supply] = np.nan
     minutes[off_demand, :] = np.nan
     km[np.isnan(minutes)] = np.nan
@@ -220,7 +225,7 @@ def access(
     )
     out["twosfca_beds_per_1000_75plus"] = two.score_per_1000[rows]
     out["travel_method"] = arr.method
-    out["demand_snap_dist_m"] = arr.origin_snap_dist_m[rows]
+    out["demand_snap_dist_m"] = arr.dest_snap_dist_m[rows]
     result = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs_metric)
     result.attrs["providers_off_network"] = int(off_supply.sum())
     result.attrs["travel_method"] = arr.method

@@ -136,7 +136,8 @@ def _run_access(inputs: _Inputs, **kwargs: Any) -> gpd.GeoDataFrame:
     from geosuff.cli._progress import progress_bar
 
     with progress_bar(disable=inputs.network is None) as bar:
-        task = bar.add_task("routing LSOAs", total=len(inputs.around.demand))
+        n_providers = sum(len(p) for p in inputs.around.providers.values())
+        task = bar.add_task("routing from providers", total=n_providers)
         return access_fn(
             inputs.layers,
             network=inputs.network,
