@@ -326,24 +326,12 @@ class AreaContext:
         if not self._groups_loaded:
             self._groups_loaded = True
             zones = self.job.zones
-            if zones is not None and zones.suffix.lower() == ".toml":
-                from geosuff.zones.propose import propose_zones
-                from geosuff.zones.seeds import parse_seeds, resolve_seeds
+            if zones is not None:
+                from geosuff.zones.groups import zone_assignment
 
-                seeds = resolve_seeds(parse_seeds(zones), self.layers, data_dir=self.job.data_dir)
-                proposal = propose_zones(self.layers, seeds, network=self.network())
-                self._groups = proposal.set_index("lsoa_code")["zone"]
-            elif zones is not None:
-                from geosuff.analysis.joins import load_zones
-
-                wards = None
-                if zones.suffix.lower() == ".csv":
-                    head = pd.read_csv(zones, nrows=0).columns.str.lower()
-                    if not any("lsoa" in c for c in head):
-                        from geosuff.io.wards import load_wards
-
-                        wards = load_wards(self.layers.area, data_dir=self.job.data_dir)
-                loaded = load_zones(zones, self.layers.population, wards=wards)
+                loaded = zone_assignment(
+                    zones, self.layers, network=self.network(), data_dir=self.job.data_dir
+                )
                 self.extra_rejects.append(loaded.rejects)
                 self._groups = loaded.data.set_index("lsoa_code")["zone"]
         return self._groups

@@ -16,7 +16,6 @@ from rich.table import Table
 
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.gaps import GapThresholds, find_gaps
-from geosuff.analysis.joins import load_zones
 from geosuff.analysis.runs import care_runs
 from geosuff.cli._options import (
     AreaOpt,
@@ -36,6 +35,7 @@ from geosuff.cli._options import (
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.surroundings import Surroundings, load_surroundings
+from geosuff.zones.groups import zone_assignment
 
 __all__ = ["access", "gaps", "load_network_option", "runs"]
 
@@ -58,7 +58,7 @@ NetworkOpt = Annotated[
 ]
 ZonesOpt = Annotated[
     Path | None,
-    typer.Option("--zones", help="Zone polygons, or a CSV of LSOAs/wards to zones."),
+    typer.Option("--zones", help="Zone polygons, a CSV of LSOAs/wards to zones, or a seed list."),
 ]
 OutOpt = Annotated[
     Path | None,
@@ -116,14 +116,7 @@ def _inputs(
     net = load_network_option(network)
     groups, parts = None, [layers.rejects]
     if zones is not None:
-        wards = None
-        if zones.suffix.lower() == ".csv":
-            from geosuff.io.wards import load_wards
-
-            head = pd.read_csv(zones, nrows=0).columns.str.lower()
-            if not any("lsoa" in c for c in head):
-                wards = load_wards(layers.area, data_dir=data)
-        loaded = load_zones(zones, layers.population, wards=wards)
+        loaded = zone_assignment(zones, layers, network=net, data_dir=data)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         parts.append(loaded.rejects)
     parts = [p for p in parts if not p.empty]

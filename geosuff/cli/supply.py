@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geosuff._errors import ValidationError
-from geosuff.analysis.joins import assign_groups, load_zones
+from geosuff.analysis.joins import assign_groups
 from geosuff.analysis.supply import supply_ratios
 from geosuff.cli._options import (
     AreaOpt,
@@ -29,6 +29,7 @@ from geosuff.cli._options import (
 from geosuff.io.area_layers import load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.wards import load_wards
+from geosuff.zones.groups import zone_assignment
 
 
 class Unit(enum.StrEnum):
@@ -52,7 +53,9 @@ def supply(
     zones: Annotated[
         Path | None,
         typer.Option(
-            "--zones", help="Zone polygons, or a CSV of LSOAs/wards to zones.", dir_okay=False
+            "--zones",
+            help="Zone polygons, a CSV of LSOAs/wards to zones, or a seed list.",
+            dir_okay=False,
         ),
     ] = None,
     wards: Annotated[
@@ -83,13 +86,13 @@ def supply(
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None
-    if by is Unit.ward or (zones is not None and zones.suffix.lower() == ".csv"):
+    if by is Unit.ward or wards is not None:
         ward_table = load_wards(layers.area, path=wards, data_dir=data)
     if by is Unit.ward:
         groups, problems = assign_groups(layers.population, ward_table, "ward_code", label="ward")
         all_rejects.append(problems)
     elif by is Unit.zone:
-        loaded = load_zones(zones, layers.population, wards=ward_table)
+        loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
     table = supply_ratios(

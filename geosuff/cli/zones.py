@@ -20,6 +20,7 @@ from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import atomic_path, write_table
 from geosuff.zones.check import ZoneCheck, ZoneThresholds, check_zones
 from geosuff.zones.compare import compare_checks
+from geosuff.zones.groups import zone_assignment
 from geosuff.zones.propose import propose_zones, zone_polygons
 from geosuff.zones.report import render_report
 from geosuff.zones.seeds import parse_seeds, resolve_seeds
@@ -197,21 +198,15 @@ def _check(
     runs: int,
     access_table: Any = None,
 ) -> ZoneCheck:
-    if zones.suffix.lower() == ".toml":
-        points = resolve_seeds(parse_seeds(zones), layers, data_dir=data)
-        proposal = propose_zones(layers, points, network=net)
-        return check_zones(
-            layers,
-            proposal,
-            network=net,
-            data_dir=data,
-            thresholds=th,
-            n_runs=runs,
-            access_table=access_table,
-        )
+    # A seed list is checked as the zones proposed from it.
+    target = (
+        zone_assignment(zones, layers, network=net, data_dir=data).data
+        if zones.suffix.lower() == ".toml"
+        else zones
+    )
     return check_zones(
         layers,
-        zones,
+        target,
         network=net,
         data_dir=data,
         thresholds=th,

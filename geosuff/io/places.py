@@ -23,7 +23,7 @@ from geosuff.io.layout import _REPO_ROOT, find_data_file, resolve_data_dir
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.wards import load_wards
 
-__all__ = ["FocusPlace", "focus_places", "resolve_place"]
+__all__ = ["FocusPlace", "focus_places", "match_wards", "resolve_place"]
 
 
 @dataclass(frozen=True)
@@ -70,19 +70,34 @@ def focus_places(path: str | os.PathLike[str] | None = None) -> dict[str, dict[s
         raise InputFileError(p, f"cannot read focus places ({exc})") from exc
 
 
-def _by_wards(wards: gpd.GeoDataFrame, names: list[str]) -> gpd.GeoDataFrame:
-    """Wards named exactly like *names*; else wards whose names start with them.
+def match_wards(wards: gpd.GeoDataFrame, names: list[str]) -> gpd.GeoDataFrame:
+    """Find wards named like a place: exactly, else by a whole-word prefix either way.
 
     ``"Salisbury"`` has no ward of its own but matches ``"Salisbury St Paul's"`` and the
-    city's other wards; ``"Pewsey"`` matches the ward ``"Pewsey"`` only.
+    city's other wards; ``"Tenbury Wells"`` matches the ward ``"Tenbury"``; ``"Pewsey"``
+    matches the ward ``"Pewsey"`` only. Comparison ignores case, punctuation and ``&``.
+
+    Parameters
+    ----------
+    wards
+        Ward polygons with ``ward_name``.
+    names
+        Place names to look for.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching wards (possibly none).
     """
     keys = {normalise_name(n) for n in names}
-    ward_keys = wards["ward_name"].map(normalise_name)
+    ward_keys = wards["ward_name"].astype(str).map(normalise_name)
     exact = wards[ward_keys.isin(keys)]
     if not exact.empty:
         return exact
-    prefix = ward_keys.map(lambda w: any(w.startswith(k + " ") for k in keys))
-    return wards[prefix.to_numpy(bool)]
+    partial = ward_keys.map(
+        lambda w: bool(w) and any(w.startswith(k + " ") or k.startswith(w + " ") for k in keys)
+    )
+    return wards[partial.to_numpy(bool)]
 
 
 def resolve_place(
@@ -122,7 +137,7 @@ def resolve_place(
     ward_names = [str(w) for w in entry.get("wards", [])] or [name]  # type: ignore[attr-defined]
     if wards is None:
         wards = load_wards(area, data_dir=folder)
-    hit = _by_wards(wards, ward_names)
+    hit = match_wards(wards, ward_names)
     if not hit.empty:
         label = ", ".join(sorted(hit["ward_name"]))
         return FocusPlace(name, hit.geometry.union_all(), f"ward {label}")

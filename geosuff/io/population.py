@@ -262,14 +262,20 @@ def load_lsoa_boundaries(path: str | os.PathLike[str]) -> Loaded:
     return Loaded(out[~empty].drop(columns="_line").reset_index(drop=True), rejects)
 
 
-def _read_centroids(path: Path, codes: pd.Series) -> pd.DataFrame:
+def _read_centroids(path: Path, codes: pd.Series | None = None) -> pd.DataFrame:
+    """Read population-weighted centroids as EPSG:27700 ``demand_e``/``demand_n`` by code.
+
+    ``codes`` keeps only those LSOAs; ``None`` keeps all.
+    """
     table = read_table(path)
     code_col = _pick(table.columns, _CODE_COLS)
     lon_col = _pick(table.columns, ("longitude", "long", "lon", "x"))
     lat_col = _pick(table.columns, ("latitude", "lat", "y"))
     if code_col is None or lon_col is None or lat_col is None:
         raise InputFileError(path, "needs an LSOA code column and longitude/latitude")
-    table = table[table[code_col].isin(codes)].drop_duplicates(code_col)
+    if codes is not None:
+        table = table[table[code_col].isin(codes)]
+    table = table.drop_duplicates(code_col)
     e, n = _TO_BNG.transform(table[lon_col].to_numpy(float), table[lat_col].to_numpy(float))
     return pd.DataFrame({"demand_e": e, "demand_n": n}, index=pd.Index(table[code_col]))
 

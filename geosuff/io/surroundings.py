@@ -112,8 +112,7 @@ def load_surroundings(
     centroids = find_data_file(folder, "lsoa_centroids")
     pop_file = find_data_file(folder, "population")
     if centroids is not None and pop_file is not None:
-        all_codes = pd.read_csv(centroids, usecols=[0]).iloc[:, 0]
-        points = _read_centroids(centroids, all_codes)
+        points = _read_centroids(centroids)
         pts = gpd.GeoDataFrame(
             index=points.index,
             geometry=gpd.points_from_xy(points["demand_e"], points["demand_n"]),

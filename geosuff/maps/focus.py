@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geosuff._errors import AreaNotFoundError
 from geosuff.io.areas import normalise_name
+from geosuff.io.places import match_wards
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 
 __all__ = ["Focus", "resolve_focus"]
@@ -46,17 +47,6 @@ class Focus:
     code: str
     geometry: BaseGeometry
     query: str
-
-
-def _match_wards(query: str, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    key = normalise_name(query)
-    names = wards["ward_name"].astype(str).map(normalise_name)
-    exact = wards[names == key]
-    if not exact.empty:
-        return exact
-    # "Tenbury Wells" -> ward "Tenbury"; "Tisbury" -> ward "Tisbury and Fonthill".
-    starts = names.map(lambda n: bool(n) and (key.startswith(n + " ") or n.startswith(key + " ")))
-    return wards[starts]
 
 
 def resolve_focus(
@@ -88,7 +78,7 @@ def resolve_focus(
         If nothing matches; the message lists close ward names.
     """
     text = query.strip()
-    hits = _match_wards(text, wards) if len(wards) else wards
+    hits = match_wards(wards, [text]) if len(wards) else wards
     if len(hits):
         hits = hits.to_crs("EPSG:27700")
         name = " / ".join(dict.fromkeys(hits["ward_name"].astype(str)))

@@ -90,8 +90,8 @@ def _analyses(
     from geosuff.io.surroundings import load_surroundings
     from geosuff.network import build_network, isochrones
     from geosuff.network.cache import default_cache_dir
-    from geosuff.zones.propose import propose_zones, zone_polygons
-    from geosuff.zones.seeds import parse_seeds, resolve_seeds
+    from geosuff.zones.groups import zone_assignment
+    from geosuff.zones.propose import zone_polygons
 
     out: dict[str, pd.DataFrame] = {}
     net = (
@@ -100,12 +100,12 @@ def _analyses(
         else None
     )
     groups = None
-    seeds_file = recipe.inputs.get("zones")
-    if seeds_file is not None and seeds_file.suffix.lower() == ".toml":
-        seeds = resolve_seeds(parse_seeds(seeds_file), layers, data_dir=folder)  # type: ignore[arg-type]
-        assignment = propose_zones(layers, seeds, network=net)  # type: ignore[arg-type]
+    zones_file = recipe.inputs.get("zones")
+    if zones_file is not None:
+        assignment = zone_assignment(zones_file, layers, network=net, data_dir=folder).data  # type: ignore[arg-type]
         groups = assignment.set_index("lsoa_code")["zone"]
-        out["zones"] = zone_polygons(layers.population, assignment)  # type: ignore[attr-defined]
+        if zones_file.suffix.lower() == ".toml":
+            out["zones"] = zone_polygons(layers.population, assignment)  # type: ignore[attr-defined]
     if "access" not in given or "gaps" not in given:
         acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=folder))  # type: ignore[arg-type]
         if "access" not in given:
