@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geosuff._errors import DataMissingError
 from geosuff.io.files import read_table
 from geosuff.io.layerdefs import (
     LayerDefinition,
@@ -71,8 +72,6 @@ def _default_path(layer: str, data_dir: Path) -> Path:
         found = find_data_file(data_dir, key)
         if found is not None:
             return found
-    from geosuff._errors import DataMissingError
-
     msg = (
         f"no {_LABELS[layer]} file in {data_dir} (looked for "
         f"{' or '.join(_DATA_KEYS[layer])}); run `geosuff data fetch` or give the file"
@@ -299,8 +298,16 @@ def _load_layer(
     data_dir: str | os.PathLike[str] | None,
     postcodes: PostcodeSource,
 ) -> Loaded:
-    folder = resolve_data_dir(data_dir) if (path is None or postcodes is None) else None
-    file = Path(path) if path is not None else _default_path(layer, folder)  # type: ignore[arg-type]
+    if path is None:
+        folder: Path | None = resolve_data_dir(data_dir)
+        file = _default_path(layer, folder)
+    else:
+        file = Path(path)
+        # A user's own file needs no data folder; its postcode file is used when there.
+        try:
+            folder = resolve_data_dir(data_dir) if postcodes is None else None
+        except DataMissingError:
+            folder = None
     if postcodes is None and folder is not None:
         postcodes = _default_postcodes(folder)
     return load_providers(file, layer, postcodes=postcodes)
