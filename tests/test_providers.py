@@ -132,8 +132,11 @@ def test_real_legacy_directory_reads_location_text(data_dir):
 
 def test_own_file_needs_no_data_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOSUFF_DATA", str(tmp_path / "nowhere"))
-    path = write_csv(tmp_path / "a.csv", ["name", "easting", "northing", "postcode"],
-                     [["Grid", 400000, 200000, ""], ["Postcode only", "", "", "SP3 6LS"]])
+    path = write_csv(
+        tmp_path / "a.csv",
+        ["name", "easting", "northing", "postcode"],
+        [["Grid", 400000, 200000, ""], ["Postcode only", "", "", "SP3 6LS"]],
+    )
     agencies, rejects = load_home_care(path)
     assert agencies["name"].tolist() == ["Grid"]
     assert rejects["reason"].tolist() == [
