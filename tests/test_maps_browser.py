@@ -57,7 +57,7 @@ def rutland(data_dir, tmp_path_factory):
         tiles="none",
         name="rutland",
         network=data_dir / "osm" / "rutland-2022-07-20.osm.pbf",
-        inputs={"zones": Path("boundaries/rutland_3_zones.toml")},
+        inputs={"zones": Path("geosuff/boundaries/rutland_3_zones.toml")},
     )
     result = render_recipe(recipe, data_dir=data_dir, out=out)
     layers = load_area_layers("Rutland", data_dir=data_dir)

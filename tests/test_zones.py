@@ -165,7 +165,7 @@ def wiltshire(data_dir):
 
 
 def test_wiltshire_15_zones_cover_every_lsoa_once(wiltshire, data_dir):
-    seeds = parse_seeds("boundaries/wiltshire_15_zones.toml")
+    seeds = parse_seeds("geosuff/boundaries/wiltshire_15_zones.toml")
     points = resolve_seeds(seeds, wiltshire, data_dir=data_dir)
     assert len(points) == 22 and points["zone"].nunique() == 15
     assignment = propose_zones(wiltshire, points)
@@ -180,7 +180,7 @@ def test_wiltshire_15_zones_cover_every_lsoa_once(wiltshire, data_dir):
     three = propose_zones(
         wiltshire,
         resolve_seeds(
-            parse_seeds("boundaries/wiltshire_3_zones.toml"), wiltshire, data_dir=data_dir
+            parse_seeds("geosuff/boundaries/wiltshire_3_zones.toml"), wiltshire, data_dir=data_dir
         ),
     )
     res3 = check_zones(wiltshire, three, n_runs=10, n_pairs=20)
@@ -190,7 +190,7 @@ def test_wiltshire_15_zones_cover_every_lsoa_once(wiltshire, data_dir):
 
 def test_balancing_keeps_zones_whole_and_evens_population(wiltshire, data_dir):
     points = resolve_seeds(
-        parse_seeds("boundaries/wiltshire_15_zones.toml"), wiltshire, data_dir=data_dir
+        parse_seeds("geosuff/boundaries/wiltshire_15_zones.toml"), wiltshire, data_dir=data_dir
     )
     plain = propose_zones(wiltshire, points)
     balanced = propose_zones(wiltshire, points, balance=True, tolerance=0.25)
@@ -215,7 +215,7 @@ def test_cli_check_fail_on_problems(data_dir, tmp_path):
             "zones",
             "propose",
             "--seeds",
-            "boundaries/rutland_3_zones.toml",
+            "geosuff/boundaries/rutland_3_zones.toml",
             "--data",
             str(data_dir),
             "--out",

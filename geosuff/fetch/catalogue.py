@@ -1,6 +1,6 @@
 """The editable list of data sources, and the ``catalogue.json`` of what was fetched.
 
-The sources file (``layers/sources.toml``, or ``--sources FILE``, or the
+The sources file (``geosuff/layers/sources.toml``, or ``--sources FILE``, or the
 ``GEOSUFF_SOURCES`` environment variable) says where each file comes from::
 
     format = 1
@@ -163,7 +163,7 @@ class Sources:
 
 
 def sources_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """Find the sources file: *path*, else ``GEOSUFF_SOURCES``, else ``layers/sources.toml``.
+    """Find the sources file: *path*, else ``GEOSUFF_SOURCES``, else ``geosuff/layers/sources.toml``.
 
     Parameters
     ----------

@@ -45,7 +45,8 @@ LAYOUT: dict[str, str] = {
     "osm": "osm/*.osm.pbf",
 }
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_REPO_ROOT = _PACKAGE_ROOT.parent
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -155,4 +156,4 @@ def layers_dir() -> Path:
         The folder holding ``*.toml`` layer definitions and ``sources.toml``.
     """
     env = os.environ.get("GEOSUFF_LAYERS")
-    return Path(env) if env else _REPO_ROOT / "layers"
+    return Path(env) if env else _PACKAGE_ROOT / "layers"

@@ -19,7 +19,7 @@ import shapely
 from geosuff import settings
 from geosuff._errors import AreaNotFoundError, InputFileError
 from geosuff.io.areas import Area, normalise_name
-from geosuff.io.layout import _REPO_ROOT, find_data_file, resolve_data_dir
+from geosuff.io.layout import _PACKAGE_ROOT, find_data_file, resolve_data_dir
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.wards import load_wards
 
@@ -47,7 +47,7 @@ class FocusPlace:
 
 def _boundaries_dir() -> Path:
     env = os.environ.get("GEOSUFF_BOUNDARIES")
-    return Path(env) if env else _REPO_ROOT / "boundaries"
+    return Path(env) if env else _PACKAGE_ROOT / "boundaries"
 
 
 def focus_places(path: str | os.PathLike[str] | None = None) -> dict[str, dict[str, object]]:
