@@ -32,7 +32,7 @@ def fetch(
         Path | None,
         typer.Option(
             "--sources",
-            help="Sources file (default: GEOSUFF_SOURCES, then the shipped geosuff/layers/sources.toml).",
+            help="Sources file (default: GEOSUFF_SOURCES, then the shipped sources.toml).",
         ),
     ] = None,
     timeout_s: Annotated[

@@ -163,7 +163,7 @@ class Sources:
 
 
 def sources_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """Find the sources file: *path*, else ``GEOSUFF_SOURCES``, else ``geosuff/layers/sources.toml``.
+    """Find the sources file: *path*, else ``GEOSUFF_SOURCES``, else the shipped one.
 
     Parameters
     ----------

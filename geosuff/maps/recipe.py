@@ -26,7 +26,7 @@ A recipe looks like::
     [inputs]                  # optional results of other steps; paths from the current folder
     access = "output/access_wiltshire.parquet"
     gaps = "output/gaps_wiltshire.csv"
-    zones = "geosuff/boundaries/wiltshire_15_zones.toml"   # zone polygons, LSOA/ward CSV or seed list
+    zones = "geosuff/boundaries/wiltshire_15_zones.toml"  # polygons, LSOA/ward CSV or seeds
     isochrones = "output/isochrones_tisbury.gpkg"
 """
 
