@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -16,6 +18,7 @@ from geosuff.analysis.joins import assign_to_lsoas
 from geosuff.io.areas import Area, resolve_area
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.population import load_population
+from geosuff.io.provenance import Coverage, SourceInfo
 from geosuff.io.providers import load_providers
 from geosuff.io.rejects import empty_rejects
 
@@ -56,6 +59,20 @@ class AreaLayers(NamedTuple):
         The file each layer was read from.
     missing
         Layers with no data, and why.
+    coverage
+        Coverage verdict of each provider layer (:class:`Coverage`); a layer absent
+        from the mapping has not been assessed.
+    provenance
+        Source record of each layer (:class:`SourceInfo`), for output footers.
+    scope
+        Which care homes count toward the 75+ benchmarks (``"older-people"`` or
+        ``"all"``).
+    bed_split
+        How beds are split into nursing and residential, in words.
+    year
+        The year the population describes (the estimate's year, or a projected one).
+    population_basis
+        How the population was obtained (estimate, or apportioned projection), in words.
     """
 
     area: Area
@@ -66,6 +83,12 @@ class AreaLayers(NamedTuple):
     rejects: pd.DataFrame
     sources: dict[str, str]
     missing: dict[str, str]
+    coverage: Mapping[str, Coverage] = MappingProxyType({})
+    provenance: Mapping[str, SourceInfo] = MappingProxyType({})
+    scope: str = "all"
+    bed_split: str = "registration: all beds in homes registered with nursing count as nursing"
+    year: int | None = None
+    population_basis: str = ""
 
 
 _DEFAULT_KEYS = {
