@@ -24,6 +24,7 @@ from geosuff.io.areas import Area
 from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
 from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
+from geosuff.io.population_checks import implausible_population
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
 
 __all__ = [
@@ -129,6 +130,8 @@ def read_population_estimates(
         for name, start in _AGE_BANDS.items():
             numbers[name] = by_age.loc[:, start:90].sum(axis=1, min_count=91 - start)
     bad = numbers.isna().any(axis=1) | numbers.lt(0).any(axis=1)
+    odd = implausible_population(numbers).where(~bad)
+    bad |= odd.notna()
     dup = raw[code_col].duplicated(keep="first") & ~bad
     rejects = pd.concat(
         [
@@ -137,7 +140,7 @@ def read_population_estimates(
                 raw.loc[bad, "_line"],
                 raw.loc[bad, code_col],
                 [None] * int(bad.sum()),
-                "population counts missing, not numeric or negative",
+                odd[bad].fillna("population counts missing, not numeric or negative").tolist(),
             ),
             make_rejects(
                 f"population ({p.name})",

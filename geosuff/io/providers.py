@@ -28,6 +28,15 @@ from geosuff.io.layerdefs import (
 )
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
+from geosuff.io.provider_checks import (
+    BEDS_RANGE,
+    UNITS_RANGE,
+    check_structure,
+    implausible_counts,
+    reject_same_place_duplicates,
+    service_user_bands,
+    source_facts,
+)
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
 
 __all__ = [
@@ -57,6 +66,7 @@ PROVIDER_COLUMNS = [
     "coord_source",
     "source",
     "line",
+    "service_user_bands",
 ]
 
 _DATA_KEYS = {
@@ -190,7 +200,9 @@ def load_providers(
     raw = read_table(p, dtype=str, keep_default_na=False, na_values=[""])
     definition = detect_definition(raw.columns, layer, p, definitions or load_definitions())
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
+    check_structure(raw, definition, layer, p)
     canon = apply_definition(raw, definition)
+    canon["service_user_bands"] = service_user_bands(raw)
     has_beds = _first_present(raw, definition.columns.get("beds", ())) is not None
     canon["line"] = np.arange(2, len(canon) + 2)
     source = f"{_LABELS[layer]} ({p.name})"
@@ -213,14 +225,31 @@ def load_providers(
         canon, "units", required=False, source=source, label="units"
     )
     canon = canon.assign(beds=beds, units=units)
-    bad_numbers = set(bed_rejects["line"]) | set(unit_rejects["line"])
     rejects += [bed_rejects, unit_rejects]
+    bad_numbers = set(bed_rejects["line"]) | set(unit_rejects["line"])
+    checked = {"care_homes": ("beds", BEDS_RANGE), "extra_care": ("units", UNITS_RANGE)}
+    if layer in checked:
+        column, bounds = checked[layer]
+        odd = implausible_counts(canon[column], label=column, bounds=bounds)
+        odd = odd[odd.notna() & ~canon["line"].isin(bad_numbers)]
+        rejects.append(
+            make_rejects(
+                source,
+                canon.loc[odd.index, "line"],
+                canon.loc[odd.index, "provider_id"],
+                canon.loc[odd.index, "name"],
+                odd.astype(str).tolist(),
+            )
+        )
+        bad_numbers |= set(canon.loc[odd.index, "line"])
     canon = canon[~canon["line"].isin(bad_numbers)]
 
     placed, place_rejects = place_rows(canon, source=source, postcodes=postcodes)
     rejects.append(place_rejects)
     placed, dup_rejects = _reject_duplicates(placed, source)
     rejects.append(dup_rejects)
+    placed, same_place = reject_same_place_duplicates(placed, source)
+    rejects.append(same_place)
 
     if layer == "care_homes":
         nursing = placed["nursing"].fillna(False).astype(bool)
@@ -287,6 +316,7 @@ def load_providers(
         geometry="geometry",
         crs=placed.crs,
     )
+    data.attrs.update(source_facts(raw, definition, p))
     non_empty = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(non_empty, ignore_index=True) if non_empty else empty_rejects()
     return Loaded(data, all_rejects)
