@@ -185,8 +185,13 @@ def assess_coverage(
         return Coverage("partial", f"no {label} file: nothing listed")
     amount = _amount(layer, data)
     rate = amount / pop_75plus * 1000.0 if pop_75plus > 0 else float("nan")
+    measure = (
+        ref.measure
+        if round(amount) != 1
+        else ref.measure.removesuffix("s").replace("agencie", "agency")
+    )
     density = (
-        f"{amount:,.0f} {ref.measure} = {rate:.2f} per 1,000 aged 75+ "
+        f"{amount:,.0f} {measure} = {rate:.2f} per 1,000 aged 75+ "
         f"(England {ref.per_1000_75plus:.2f})"
     )
     far_below = rate < FAR_BELOW * ref.per_1000_75plus

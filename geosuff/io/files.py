@@ -5,13 +5,20 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.io.output_meta import (
+    PROVENANCE_KEY,
+    sidecar_path,
+    to_json,
+    write_parquet_metadata,
+)
 
 __all__ = ["atomic_path", "read_table", "read_vector", "require_columns", "write_table"]
 
@@ -147,7 +154,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_table(
-    df: pd.DataFrame, path: str | os.PathLike[str], *, layer: str | None = None
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    provenance: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write *df* atomically, choosing the format from the file extension.
 
@@ -163,6 +174,12 @@ def write_table(
         The output file.
     layer
         GeoPackage layer name (default: the file stem).
+    provenance
+        A record of the sources, vintages and rules behind the table
+        (:func:`geosuff.io.output_meta.provenance_record`): stored in the GeoPackage's
+        metadata or the Parquet file's key/value metadata, or written beside a CSV,
+        JSON or GeoJSON file as ``<name>.sources.json`` (see
+        :mod:`geosuff.io.output_meta`).
 
     Returns
     -------
@@ -184,6 +201,7 @@ def write_table(
     if suffix in (".gpkg", ".geojson") and not is_geo:
         msg = f"{final}: {suffix} needs geometry; write this table as .csv or .parquet"
         raise ValidationError(msg)
+    meta = _gpkg_metadata(provenance) if suffix == ".gpkg" else {}
     with atomic_path(final) as tmp:
         if suffix == ".csv":
             out = pd.DataFrame(df)
@@ -192,8 +210,10 @@ def write_table(
             out.to_csv(tmp, index=False)
         elif suffix == ".parquet":
             df.to_parquet(tmp, index=False)
+            if provenance is not None:
+                write_parquet_metadata(tmp, provenance)
         elif suffix == ".gpkg":
-            df.to_file(tmp, layer=layer or final.stem, driver="GPKG")
+            df.to_file(tmp, layer=layer or final.stem, driver="GPKG", **meta)
         elif suffix == ".geojson":
             df.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
         else:
@@ -201,4 +221,15 @@ def write_table(
             if is_geo:
                 out = out.drop(columns=df.geometry.name)
             out.to_json(tmp, orient="records", indent=1)
+    if provenance is not None and suffix in (".csv", ".json", ".geojson"):
+        with atomic_path(sidecar_path(final)) as tmp:
+            tmp.write_text(to_json(provenance) + "\n", encoding="utf-8")
     return final
+
+
+def _gpkg_metadata(provenance: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """GDAL layer and dataset metadata holding the provenance record (GPKG)."""
+    if provenance is None:
+        return {}
+    entry = {PROVENANCE_KEY: to_json(provenance)}
+    return {"layer_metadata": entry, "dataset_metadata": entry}

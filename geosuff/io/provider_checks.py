@@ -266,7 +266,7 @@ def _latest_date(raw: pd.DataFrame) -> str | None:
         ]
     )
     latest = dates.max()
-    return None if pd.isna(latest) else f"{col}: latest {latest:%Y-%m-%d}"
+    return None if pd.isna(latest) else f"latest {col} {latest:%Y-%m-%d}"
 
 
 def source_facts(raw: pd.DataFrame, definition: LayerDefinition, path: Path) -> dict[str, Any]:

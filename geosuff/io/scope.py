@@ -72,7 +72,7 @@ def describe_scope(scope: str) -> str:
         return "all: every care home counts, whatever service user bands it is registered for"
     return (
         "older-people: care homes registered by CQC for the service user band Older People "
-        "or Dementia; homes for younger adults only are left out (listed as excluded)"
+        "or Dementia; homes registered only for younger adults are left out and listed"
     )
 
 

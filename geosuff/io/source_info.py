@@ -190,13 +190,13 @@ def source_info(
         or _LAYER_TITLES.get(layer, layer)
     )
     stated = _clean(readme.get("vintage", ""))
-    vintage = str(
-        record.get("vintage")
-        or (stated if re.search(r"\d", stated) else "")
-        or facts.get("latest_date")
-        or _vintage_from_name(p)
-        or _DEFAULT_VINTAGE.get(layer, "")
-    )
+    found = facts.get("latest_date") or _vintage_from_name(p) or _DEFAULT_VINTAGE.get(layer, "")
+    if record.get("vintage"):
+        vintage = str(record["vintage"])
+    elif re.search(r"\d", stated):
+        vintage = stated
+    else:  # e.g. "mixed" or "ONS": say so, with what the file itself shows
+        vintage = "; ".join(v for v in (stated, found) if v)
     licence = str(
         record.get("attribution")
         or record.get("licence")
