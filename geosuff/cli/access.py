@@ -17,23 +17,34 @@ from rich.table import Table
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import care_runs
+from geosuff.cli._display import footer
 from geosuff.cli._options import (
     AreaOpt,
+    BedUseOpt,
     CareHomesOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
+    NursingShareOpt,
+    PartialOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
+    Scope,
+    ScopeOpt,
     StrictOpt,
     check_output,
     layer_files,
     report_rejects,
+    supply_options,
 )
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
+from geosuff.io.output_meta import provenance_record
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
@@ -110,8 +121,9 @@ def _inputs(
     network: Path | None,
     zones: Path | None,
     buffer_km: float,
+    rules: dict[str, Any] | None = None,
 ) -> _Inputs:
-    layers = load_area_layers(area, data_dir=data, files=files)
+    layers = load_area_layers(area, data_dir=data, files=files, **(rules or {}))
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
     net = load_network_option(network)
     groups, parts = None, [layers.rejects]
@@ -140,13 +152,16 @@ def _run_access(inputs: _Inputs, **kwargs: Any) -> gpd.GeoDataFrame:
         )
 
 
-def _write(table: gpd.GeoDataFrame | pd.DataFrame, out: Path | None) -> None:
+def _write(
+    table: gpd.GeoDataFrame | pd.DataFrame, out: Path | None, layers: AreaLayers | None = None
+) -> None:
     if out is None:
         return
     frame = table
     if out.suffix.lower() == ".csv" and "geometry" in frame.columns:
         frame = pd.DataFrame(frame.drop(columns="geometry"))
-    write_table(frame, out)
+    record = None if layers is None else provenance_record(layers)
+    write_table(frame, out, provenance=record)
     typer.echo(f"{len(frame)} rows written to {out}", err=True)
 
 
@@ -157,8 +172,12 @@ def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
     return float(np.average(values[ok], weights=weights[ok]))
 
 
-def _print(summary: dict[str, Any], fmt: Format, title: str) -> None:
+def _print(
+    summary: dict[str, Any], fmt: Format, title: str, layers: AreaLayers | None = None
+) -> None:
     if fmt is Format.json:
+        if layers is not None:
+            summary = {**summary, "provenance": provenance_record(layers)}
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
     table = Table(title=title, title_justify="left", show_header=False)
@@ -170,7 +189,10 @@ def _print(summary: dict[str, Any], fmt: Format, title: str) -> None:
         elif isinstance(value, dict | list):
             value = json.dumps(value, default=str)
         table.add_row(key, str(value))
-    Console(width=160).print(table)
+    console = Console(width=160)
+    console.print(table)
+    for line in footer(layers) if layers is not None else []:
+        console.print(line, style="dim", soft_wrap=True)
 
 
 def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
@@ -186,8 +208,12 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
         ),
         "providers_off_network": acc.attrs.get("providers_off_network", 0),
     }
+    coverage = inputs.layers.coverage
     for target in ("care_home", "nursing", "home_care", "extra_care"):
-        out[f"minutes_to_{target} (75+ weighted mean)"] = _weighted(
+        layer = "care_homes" if target in ("care_home", "nursing") else target
+        cover = coverage.get(layer)
+        mark = "; partial list" if cover is not None and cover.status == "partial" else ""
+        out[f"minutes_to_{target} (75+ weighted mean{mark})"] = _weighted(
             acc[f"minutes_to_{target}"], pop
         )
     out["share of 75+ over 30 min from a nursing home"] = float(
@@ -212,6 +238,12 @@ def access(
     fmt: FormatOpt = Format.table,
     buffer_km: BufferOpt = 20.0,
     max_minutes: Annotated[float, typer.Option(help="Longest drive searched.")] = 60.0,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -224,10 +256,11 @@ def access(
     """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA."""
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, rules)
     acc = _run_access(inputs, max_minutes=max_minutes)
-    _write(acc, out)
-    _print(_access_summary(acc, inputs), fmt, "Access")
+    _write(acc, out, inputs.layers)
+    _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 
@@ -245,6 +278,12 @@ def runs(
         float | None, typer.Option(help="GBP per hour of travel (default 25.95).")
     ] = None,
     mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -257,7 +296,8 @@ def runs(
     """Simulate home care runs per zone: travel minutes and miles per visit, and cost."""
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, 0.0)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, 0.0, rules)
     table = care_runs(
         inputs.layers,
         groups=inputs.groups,
@@ -268,7 +308,7 @@ def runs(
         hourly_rate_gbp=hourly_rate,
         mileage_rate_gbp_per_mile=mileage_rate,
     )
-    _write(table, out)
+    _write(table, out, inputs.layers)
     cols = [
         "zone",
         "start",
@@ -324,6 +364,12 @@ def gaps(
     with_runs: Annotated[
         bool, typer.Option("--runs/--no-runs", help="Flag zones by care-worker travel.")
     ] = True,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -347,7 +393,8 @@ def gaps(
         th = GapThresholds.from_mapping(raw.get("gaps", raw))
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, rules)
     acc = _run_access(inputs)
     zone_runs = (
         care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
@@ -376,6 +423,6 @@ def gaps(
         summary["focus LSOAs"] = len(near)
         summary["focus LSOAs flagged"] = int(near["flagged"].sum())
         summary["focus reasons"] = [r for r in near["reasons"] if r]
-    _write(flagged, out)
-    _print(summary, fmt, "Gaps")
+    _write(flagged, out, inputs.layers)
+    _print(summary, fmt, "Gaps", inputs.layers)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
