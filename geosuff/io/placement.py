@@ -103,7 +103,7 @@ def _named_district(
     """Return the district each row's LA text names ("*": the area), and others."""
     districts = {_key(n): c for n, c in zip(area.district_names, area.district_codes, strict=True)}
     area_key = _key(area.name)
-    keys = la_names.map(_key)
+    keys = la_names.map({u: _key(u) for u in la_names.unique()})  # few distinct names
     named = keys.map(districts).astype(object)
     named[keys.eq(area_key) & named.isna()] = "*"
     other_keys = {_key(o) for o in others} - set(districts) - {area_key}
