@@ -11,17 +11,21 @@ from geosuff.analysis.fca import floating_catchment, gaussian_decay, step_decay
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
 from geosuff.analysis.runs import care_runs
-from geosuff.analysis.summary import area_summary
+from geosuff.analysis.summary import area_summary, layer_supply
 from geosuff.analysis.supply import supply_ratios
+from geosuff.analysis.towns import lsoa_towns
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.areas import Area, resolve_area
+from geosuff.io.bed_use import BedUse, load_bed_use
 from geosuff.io.layout import resolve_data_dir
+from geosuff.io.output_meta import provenance_record, read_provenance
 from geosuff.io.places import FocusPlace, resolve_place
 from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.providers import load_care_homes, load_extra_care, load_home_care, load_providers
 from geosuff.io.rejects import Loaded
 from geosuff.io.surroundings import Surroundings, load_surroundings
+from geosuff.io.towns import load_towns
 from geosuff.io.wards import load_wards
 from geosuff.network import (
     RoadNetwork,
@@ -43,6 +47,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Area",
     "AreaLayers",
+    "BedUse",
     "FocusPlace",
     "GapThresholds",
     "LayerFiles",
@@ -66,7 +71,9 @@ __all__ = [
     "floating_catchment",
     "gaussian_decay",
     "isochrones",
+    "layer_supply",
     "load_area_layers",
+    "load_bed_use",
     "load_care_homes",
     "load_extra_care",
     "load_home_care",
@@ -76,12 +83,16 @@ __all__ = [
     "load_postcodes",
     "load_providers",
     "load_surroundings",
+    "load_towns",
     "load_wards",
     "load_zones",
+    "lsoa_towns",
     "nearest",
     "normalise_postcodes",
     "parse_seeds",
     "propose_zones",
+    "provenance_record",
+    "read_provenance",
     "read_zoning",
     "resolve_area",
     "resolve_data_dir",

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from geosuff.analysis.access import access as access_fn
+from geosuff.analysis.access_summary import access_summary
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import care_runs
 from geosuff.cli._display import footer
@@ -165,13 +165,6 @@ def _write(
     typer.echo(f"{len(frame)} rows written to {out}", err=True)
 
 
-def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
-    ok = values.notna()
-    if not ok.any() or weights[ok].sum() <= 0:
-        return None
-    return float(np.average(values[ok], weights=weights[ok]))
-
-
 def _print(
     summary: dict[str, Any], fmt: Format, title: str, layers: AreaLayers | None = None
 ) -> None:
@@ -193,40 +186,6 @@ def _print(
     console.print(table)
     for line in footer(layers) if layers is not None else []:
         console.print(line, style="dim", soft_wrap=True)
-
-
-def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
-    pop = acc["pop_75plus"]
-    out: dict[str, Any] = {
-        "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
-        "travel_method": acc.attrs.get("travel_method"),
-        "lsoas": len(acc),
-        "aged_75plus": float(pop.sum()),
-        "buffer_km": inputs.around.buffer_km,
-        "providers_over_the_border": int(
-            sum((~p["in_area"]).sum() for p in inputs.around.providers.values())
-        ),
-        "providers_off_network": acc.attrs.get("providers_off_network", 0),
-    }
-    coverage = inputs.layers.coverage
-    for target in ("care_home", "nursing", "home_care", "extra_care"):
-        layer = "care_homes" if target in ("care_home", "nursing") else target
-        cover = coverage.get(layer)
-        mark = "; partial list" if cover is not None and cover.status == "partial" else ""
-        out[f"minutes_to_{target} (75+ weighted mean{mark})"] = _weighted(
-            acc[f"minutes_to_{target}"], pop
-        )
-    out["share of 75+ over 30 min from a nursing home"] = float(
-        pop[acc["minutes_to_nursing"].isna() | (acc["minutes_to_nursing"] > 30)].sum()
-        / max(pop.sum(), 1)
-    )
-    out["e2sfca beds per 1,000 75+ (75+ weighted mean)"] = _weighted(
-        acc["e2sfca_beds_per_1000_75plus"], pop
-    )
-    out["share of E2SFCA beds from over the border"] = _weighted(
-        acc["cross_border_share_beds"], pop
-    )
-    return out
 
 
 def access(
@@ -260,7 +219,7 @@ def access(
     inputs = _inputs(area, data, files, network, zones, buffer_km, rules)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(acc, out, inputs.layers)
-    _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)
+    _print(access_summary(acc, inputs.layers, inputs.around), fmt, "Access", inputs.layers)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 

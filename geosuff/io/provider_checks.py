@@ -39,6 +39,8 @@ __all__ = [
     "check_structure",
     "declared_coverage",
     "implausible_counts",
+    "reject_duplicate_ids",
+    "reject_implausible",
     "reject_same_place_duplicates",
     "service_user_bands",
     "source_facts",
@@ -166,9 +168,75 @@ def implausible_counts(values: pd.Series, *, label: str, bounds: tuple[int, int]
     return reasons
 
 
+def reject_implausible(canon: pd.DataFrame, layer: str, source: str) -> pd.DataFrame:
+    """List rows whose beds (care homes) or units (extra care) are implausible.
+
+    Parameters
+    ----------
+    canon
+        Canonical rows with parsed ``beds``/``units``, ``line``, ``provider_id``, ``name``.
+    layer
+        The layer (only ``care_homes`` and ``extra_care`` are checked).
+    source
+        Source label for the rejects table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rejects-table rows (``rejected``) with reasons from :func:`implausible_counts`.
+    """
+    checked = {"care_homes": ("beds", BEDS_RANGE), "extra_care": ("units", UNITS_RANGE)}
+    if layer not in checked or canon.empty:
+        return empty_rejects()
+    column, bounds = checked[layer]
+    odd = implausible_counts(canon[column], label=column, bounds=bounds).dropna()
+    rows = canon.loc[odd.index]
+    return make_rejects(
+        source, rows["line"], rows["provider_id"], rows["name"], odd.astype(str).tolist()
+    )
+
+
 def _name_key(names: pd.Series) -> pd.Series:
     text = names.astype("string").str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True)
     return text.str.strip()
+
+
+def reject_duplicate_ids(
+    placed: gpd.GeoDataFrame, source: str
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Reject rows repeating an earlier row's ``provider_id`` (the first is kept).
+
+    Parameters
+    ----------
+    placed
+        Placed provider rows.
+    source
+        Source label for the rejects table.
+
+    Returns
+    -------
+    kept : geopandas.GeoDataFrame
+        The rows without repeated ids.
+    rejects : pandas.DataFrame
+        One row per repeat, naming the line kept.
+    """
+    ids = placed["provider_id"].astype("string")
+    dup = ids.notna() & ids.duplicated(keep="first")
+    if not dup.any():
+        return placed, empty_rejects()
+    first_line = placed[~dup & ids.notna()].set_index("provider_id")["line"]
+    reasons = [
+        f"duplicate provider_id (first on line {first_line.get(i, '?')})"
+        for i in placed.loc[dup, "provider_id"]
+    ]
+    rejects = make_rejects(
+        source,
+        placed.loc[dup, "line"],
+        placed.loc[dup, "provider_id"],
+        placed.loc[dup, "name"],
+        reasons,
+    )
+    return placed[~dup], rejects
 
 
 def reject_same_place_duplicates(

@@ -29,10 +29,9 @@ from geosuff.io.layerdefs import (
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
 from geosuff.io.provider_checks import (
-    BEDS_RANGE,
-    UNITS_RANGE,
     check_structure,
-    implausible_counts,
+    reject_duplicate_ids,
+    reject_implausible,
     reject_same_place_duplicates,
     service_user_bands,
     source_facts,
@@ -141,28 +140,6 @@ def _number_column(
     return values.astype(float), rejects
 
 
-def _reject_duplicates(
-    placed: gpd.GeoDataFrame, source: str
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    ids = placed["provider_id"].astype("string")
-    dup = ids.notna() & ids.duplicated(keep="first")
-    if not dup.any():
-        return placed, empty_rejects()
-    first_line = placed[~dup & ids.notna()].set_index("provider_id")["line"]
-    reasons = [
-        f"duplicate provider_id (first on line {first_line.get(i, '?')})"
-        for i in placed.loc[dup, "provider_id"]
-    ]
-    rejects = make_rejects(
-        source,
-        placed.loc[dup, "line"],
-        placed.loc[dup, "provider_id"],
-        placed.loc[dup, "name"],
-        reasons,
-    )
-    return placed[~dup], rejects
-
-
 def load_providers(
     path: str | os.PathLike[str],
     layer: str,
@@ -227,26 +204,14 @@ def load_providers(
     canon = canon.assign(beds=beds, units=units)
     rejects += [bed_rejects, unit_rejects]
     bad_numbers = set(bed_rejects["line"]) | set(unit_rejects["line"])
-    checked = {"care_homes": ("beds", BEDS_RANGE), "extra_care": ("units", UNITS_RANGE)}
-    if layer in checked:
-        column, bounds = checked[layer]
-        odd = implausible_counts(canon[column], label=column, bounds=bounds)
-        odd = odd[odd.notna() & ~canon["line"].isin(bad_numbers)]
-        rejects.append(
-            make_rejects(
-                source,
-                canon.loc[odd.index, "line"],
-                canon.loc[odd.index, "provider_id"],
-                canon.loc[odd.index, "name"],
-                odd.astype(str).tolist(),
-            )
-        )
-        bad_numbers |= set(canon.loc[odd.index, "line"])
+    implausible = reject_implausible(canon[~canon["line"].isin(bad_numbers)], layer, source)
+    rejects.append(implausible)
+    bad_numbers |= set(implausible["line"])
     canon = canon[~canon["line"].isin(bad_numbers)]
 
     placed, place_rejects = place_rows(canon, source=source, postcodes=postcodes)
     rejects.append(place_rejects)
-    placed, dup_rejects = _reject_duplicates(placed, source)
+    placed, dup_rejects = reject_duplicate_ids(placed, source)
     rejects.append(dup_rejects)
     placed, same_place = reject_same_place_duplicates(placed, source)
     rejects.append(same_place)
