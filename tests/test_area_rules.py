@@ -216,3 +216,34 @@ def test_user_declarations_override(tmp_path):
     total = area_summary(layers).iloc[-1]
     assert total["care_homes"] == 1 and np.isnan(total["beds_per_1000_75plus"])
     assert np.isnan(total["nursing_beds_gap"])
+
+
+def test_care_directory_without_beds_gives_no_bed_figures(tmp_path):
+    from tests.fixtures import write_csv
+
+    files = write_area(
+        tmp_path, [home("h0", "A", 500)], postcodes=[("SP3 6AA", X0 + 500, Y0 + 500)]
+    )
+    directory = write_csv(
+        tmp_path / "care_directory.csv",
+        ["Name", "Postcode", "Service types", "Specialisms/services", "Local authority"],
+        [
+            [
+                "Nursing Home",
+                "SP3 6AA",
+                "Nursing homes",
+                "Caring for adults over 65 yrs",
+                "Testshire",
+            ],
+            ["Res Home", "SP3 6AA", "Residential homes", "Dementia", "Testshire"],
+        ],
+    )
+    from dataclasses import replace
+
+    layers = load_area_layers(AREA, data_dir=tmp_path, files=replace(files, care_homes=directory))
+    cover = layers.coverage["care_homes"]
+    assert cover.label() == "partial: no bed counts in the source: homes counted, beds unknown"
+    total = area_summary(layers).iloc[-1]
+    assert total["care_homes"] == 2 and np.isnan(total["beds"])
+    assert np.isnan(total["nursing_beds_gap"]) and np.isnan(total["residential_beds_gap"])
+    assert total["nursing_beds_gap_note"] == f"insufficient data (partial: {cover.reason})"

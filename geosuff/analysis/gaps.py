@@ -87,7 +87,9 @@ def find_gaps(
         The access table plus ``zone``, boolean flags ``gap_home_care``,
         ``gap_nursing``, ``gap_low_access``, ``gap_zone_travel``, ``flagged`` (any) and
         ``reasons`` (one sentence per flag with the figure and the threshold, joined by
-        ``"; "``; empty when not flagged). ``attrs["thresholds"]`` records them.
+        ``"; "``; empty when not flagged). ``attrs["thresholds"]`` records them;
+        ``attrs["not_flagged"]`` names the layers whose coverage is partial (from the
+        access table's ``attrs["coverage"]``), which yield no flags.
     """
     th = thresholds or GapThresholds()
     out = access_table.copy()
@@ -100,6 +102,13 @@ def find_gaps(
     score = out["e2sfca_beds_per_1000_75plus"].to_numpy(float)
     cut = float(np.nanquantile(score, th.access_quantile)) if len(score) else np.nan
     low = score <= cut
+    # a partial layer (a sample list, no bed counts) yields no gap flag
+    coverage = access_table.attrs.get("coverage", {})
+    skipped = {k: v for k, v in coverage.items() if dict(v).get("status") == "partial"}
+    if "home_care" in skipped:
+        far_home[:] = False
+    if "care_homes" in skipped:
+        far_nurse[:], low[:] = False, False
     out["zone"] = (
         out["la_code"].astype(str).to_numpy()
         if groups is None
@@ -146,4 +155,7 @@ def find_gaps(
     out["flagged"] = far_home | far_nurse | low | zone_far
     out["reasons"] = reasons
     out.attrs["thresholds"] = asdict(th)
+    out.attrs["not_flagged"] = {
+        k: f"insufficient data (partial: {dict(v).get('reason', '')})" for k, v in skipped.items()
+    }
     return out

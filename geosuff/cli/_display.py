@@ -133,9 +133,11 @@ def cell(row: Mapping[str, object], column: str, coverage: Mapping[str, Coverage
             return "insufficient data (partial)" if cover and cover.status == "partial" else "-"
         return fmt_ratio(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        text = fmt_count(value)
         cover = coverage.get(LAYER_OF.get(column, ""))
-        return f"{text} (partial)" if cover is not None and cover.status == "partial" else text
+        partial = cover is not None and cover.status == "partial"
+        if _missing(value):
+            return "insufficient data (partial)" if partial else "-"
+        return f"{fmt_count(value)} (partial)" if partial else fmt_count(value)
     return "-" if _missing(value) else str(value)
 
 

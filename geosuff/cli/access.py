@@ -371,6 +371,7 @@ def gaps(
         "low E2SFCA access": int(flagged["gap_low_access"].sum()),
         "zone travel too long": int(flagged["gap_zone_travel"].sum()),
         "home care agencies in the data": len(inputs.layers.home_care),
+        "not flagged (partial data)": flagged.attrs.get("not_flagged", {}),
         "thresholds": flagged.attrs["thresholds"],
     }
     if focus is not None:
