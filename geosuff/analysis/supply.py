@@ -103,8 +103,9 @@ def _per_lsoa_supply(
             homes = apply_bed_use(homes)[0]
         beds = pd.to_numeric(homes["beds"], errors="coerce").astype(float)
         nursing = homes["kind"].eq("care_home_nursing")
-        older = homes["older_people"].astype("boolean").fillna(False).astype(bool)
-        dementia = homes["dementia"].astype("boolean").fillna(False).astype(bool)
+        no = pd.Series(False, index=homes.index)
+        older = homes.get("older_people", no).astype("boolean").fillna(False).astype(bool)
+        dementia = homes.get("dementia", no).astype("boolean").fillna(False).astype(bool)
         add(
             homes,
             {
