@@ -77,7 +77,7 @@ def _print_table(table: pd.DataFrame, title: str, layers: AreaLayers) -> None:
         style = "bold" if i == len(table) - 1 and len(table) > 1 else None
         values = row.to_dict()
         out.add_row(*[cell(values, c, layers.coverage) for c in _LABELS], style=style)
-    console = Console(width=240)
+    console = Console(width=260)
     console.print(out)
     for note in footer(layers):
         console.print(note, style="dim", soft_wrap=True)

@@ -95,7 +95,7 @@ def _print_table(table: pd.DataFrame, by: Unit, layers: AreaLayers) -> None:
         values = row.to_dict()
         first = values.get(name_col) if isinstance(values.get(name_col), str) else row["unit"]
         out.add_row(str(first), *[cell(values, c, layers.coverage) for c in _COLUMNS])
-    console = Console(width=240)
+    console = Console(width=260)
     console.print(out)
     for line in footer(layers):
         console.print(line, style="dim", soft_wrap=True)
