@@ -38,6 +38,7 @@ __all__ = [
     "apportion",
     "common_cuts",
     "cuts_text",
+    "merge_bands",
     "read_estimate_bands",
 ]
 
@@ -154,6 +155,27 @@ def cuts_text(cuts: Sequence[int]) -> str:
     """
     ends = [*[c - 1 for c in cuts[1:]], None]
     return ", ".join(band_label((lo, hi)) for lo, hi in zip(cuts, ends, strict=True))
+
+
+def merge_bands(bands: pd.DataFrame, cuts: Sequence[int]) -> pd.DataFrame:
+    """Add age groups up to coarser ones starting at *cuts* (each starts a group).
+
+    Parameters
+    ----------
+    bands
+        Persons by row and age group (columns: first ages, in order, the first 0).
+    cuts
+        First ages of the coarser groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows, one column per cut.
+    """
+    cols = np.asarray(bands.columns, dtype=int)
+    edges = np.asarray(cuts)
+    bucket = edges[np.searchsorted(edges, cols, side="right") - 1]
+    return bands.T.groupby(bucket).sum().T
 
 
 class Apportionment(NamedTuple):

@@ -12,27 +12,16 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from geosuff._errors import DataMissingError, ValidationError
-from geosuff.io.apportion import (
-    APPORTION_CUTS,
-    Apportionment,
-    apportion,
-    common_cuts,
-    cuts_text,
-    read_estimate_bands,
-)
+from geosuff.io.apportion import Apportionment, apportion, cuts_text
+from geosuff.io.apportion_units import apportionment_for, estimates_basis, estimates_year
 from geosuff.io.areas import Area
-from geosuff.io.layout import LAYOUT
-from geosuff.io.projection_match import ProjectionUnit, match_authority
 from geosuff.io.projections import Projection, find_projection_file, read_projection
 
 if TYPE_CHECKING:
@@ -40,9 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PopulationForYear",
-    "apportionment_for",
-    "estimates_basis",
-    "estimates_year",
     "layers_for_years",
     "population_for_year",
     "populations_for_years",
@@ -52,9 +38,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _POP = ["pop_total", "pop_65plus", "pop_75plus", "pop_85plus"]
-#: The projection's 75+ in the estimates' year over the estimates' 75+: outside this
-#: range the LSOA layer probably does not hold the whole authority.
-_PLAUSIBLE_RATIO = (0.8, 1.25)
 
 
 class PopulationForYear(NamedTuple):
@@ -76,139 +59,6 @@ class PopulationForYear(NamedTuple):
     year: int | None
     basis: str
     projection: Projection | None = None
-
-
-def estimates_year(path: str | os.PathLike[str]) -> int | None:
-    """Return the year of a population estimates file from its name (``mid2020`` -> 2020).
-
-    Parameters
-    ----------
-    path
-        The estimates file, e.g. ``ons/population_mid2020_lsoa11_syoa.csv``.
-
-    Returns
-    -------
-    int or None
-        The year, or ``None`` when the name holds no year.
-    """
-    name = Path(path).name.lower()
-    m = re.search(r"mid[ _-]?((?:19|20)\d{2})", name) or re.search(
-        r"(?<!\d)((?:19|20)\d{2})(?!\d)", name
-    )
-    return int(m.group(1)) if m else None
-
-
-def estimates_basis(path: str | os.PathLike[str]) -> str:
-    """Describe an estimates file in words, for output footers.
-
-    Parameters
-    ----------
-    path
-        The estimates file.
-
-    Returns
-    -------
-    str
-        E.g. ``"ONS mid-2020 LSOA population estimates"``.
-    """
-    p = Path(path)
-    year = estimates_year(p)
-    if p.match(LAYOUT["population"].split("/")[-1]) and year is not None:
-        return f"ONS mid-{year} LSOA population estimates"
-    when = f"{year}" if year is not None else "year not stated in the file name"
-    return f"population estimates ({p.name}, {when})"
-
-
-def apportionment_for(
-    population: gpd.GeoDataFrame,
-    projection: Projection,
-    estimates: Path,
-    *,
-    area: Area | None,
-    data_dir: Path | None,
-) -> tuple[Apportionment, list[str]]:
-    """Prepare the apportionment of an area's LSOAs (any number of years).
-
-    Parameters
-    ----------
-    population
-        The area's population layer (``lsoa_code``, ``la_code``).
-    projection
-        The projection.
-    estimates
-        The LSOA estimates file the layer was built from.
-    area
-        The area: a county whose districts are not in the projection uses its own
-        row when the file has one.
-    data_dir
-        Data folder (admin-areas file, for authorities whose codes changed).
-
-    Returns
-    -------
-    plan : Apportionment
-        Base-year groups per LSOA and the unit of each.
-    notes : list of str
-        How authorities missing from the projection were matched.
-
-    Raises
-    ------
-    ValidationError
-        If an authority is missing from the projection and cannot be matched.
-    """
-    codes = list(dict.fromkeys(population["la_code"].astype(str)))
-    names = dict(zip(population["la_code"].astype(str), population["la_name"], strict=False))
-    if area is not None:
-        names.update(zip(area.district_codes, area.district_names, strict=False))
-    unit_of = population.set_index("lsoa_code")["la_code"].astype(str)
-    try:
-        units: dict[str, ProjectionUnit] = match_authority(
-            codes, projection, data_dir=data_dir, names=names
-        )
-    except ValidationError:
-        if area is None or len(codes) < 2 or area.code not in projection.codes:
-            raise
-        # A county whose districts are not in the file: its own row, shared by its LSOAs.
-        units = {area.code: ProjectionUnit((area.code,), f"{area.name}: the county's own row")}
-        unit_of = unit_of.map(lambda _: area.code)
-    bands = read_estimate_bands(estimates, codes=set(unit_of.index))
-    cuts = common_cuts(projection, [c for c in APPORTION_CUTS if c in bands.columns])
-    bands = _merge_bands(bands, cuts)
-    missing = unit_of.index.difference(bands.index)
-    if len(missing):
-        msg = f"{estimates.name}: no usable estimate for LSOA {missing[0]} ({len(missing)} in all)"
-        raise ValidationError(msg)
-    plan = Apportionment(bands.loc[unit_of.index], unit_of, units)
-    notes = [u.note for u in units.values() if u.note]
-    _check_base(plan, projection, estimates)
-    return plan, notes
-
-
-def _merge_bands(bands: pd.DataFrame, cuts: tuple[int, ...]) -> pd.DataFrame:
-    """Add the estimates' groups up to *cuts* (each cut starts one of them)."""
-    cols = np.asarray(bands.columns)
-    bucket = np.asarray(cuts)[np.searchsorted(np.asarray(cuts), cols, side="right") - 1]
-    return bands.T.groupby(bucket).sum().T
-
-
-def _check_base(plan: Apportionment, projection: Projection, estimates: Path) -> None:
-    """Warn when the layer's 75+ is far from the projection's in the estimates' year."""
-    year = estimates_year(estimates)
-    if year is None or year not in projection.years:
-        return
-    old = [c for c in plan.cuts if c >= 75]
-    for key, unit in plan.units.items():
-        proj = projection.band_totals(unit.codes, year, list(plan.cuts))[old].to_numpy().sum()
-        base = plan.bands.loc[plan.unit_of.eq(key).to_numpy(), old].to_numpy().sum()
-        ratio = proj / base if base > 0 else float("inf")
-        if not _PLAUSIBLE_RATIO[0] <= ratio <= _PLAUSIBLE_RATIO[1]:
-            log.warning(
-                "%s: the projection's 75+ in %d is %.0f but the LSOA estimates add up to %.0f; "
-                "does the LSOA layer hold the whole authority?",
-                key,
-                year,
-                proj,
-                base,
-            )
 
 
 def population_for_year(
