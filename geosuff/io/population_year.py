@@ -22,6 +22,7 @@ from geosuff._errors import DataMissingError, ValidationError
 from geosuff.io.apportion import Apportionment, apportion, cuts_text
 from geosuff.io.apportion_units import apportionment_for, estimates_basis, estimates_year
 from geosuff.io.areas import Area
+from geosuff.io.layout import data_file, resolve_data_dir
 from geosuff.io.projections import Projection, find_projection_file, read_projection
 
 if TYPE_CHECKING:
@@ -250,8 +251,8 @@ def layers_for_years(
     layers: AreaLayers,
     years: Sequence[int | None],
     *,
-    data_dir: str | os.PathLike[str] | None,
-    estimates: str | os.PathLike[str],
+    data_dir: str | os.PathLike[str] | None = None,
+    estimates: str | os.PathLike[str] | None = None,
     projection: str | os.PathLike[str] | Projection | None = None,
 ) -> list[AreaLayers]:
     """Return an area's layers with the population of each year (providers unchanged).
@@ -264,9 +265,10 @@ def layers_for_years(
     years
         The years; ``None`` for the estimates' own year.
     data_dir
-        Data folder.
+        Data folder (``--data`` / ``GEOSUFF_DATA`` / ``../shared/data``).
     estimates
-        The estimates file the layers' population was built from.
+        The estimates file the layers' population was built from; default the file
+        in ``layers.sources["population"]``, else the data folder's.
     projection
         A projection file or one already read, instead of the data folder's.
 
@@ -285,12 +287,16 @@ def layers_for_years(
     if "projections" in layers.sources:
         msg = "these layers already hold a projected population; start from the estimates"
         raise ValidationError(msg)
+    folder = resolve_data_dir(data_dir)
+    if estimates is None:
+        given = Path(layers.sources.get("population", ""))
+        estimates = given if given.is_file() else data_file(folder, "population")
     results = populations_for_years(
         layers.population,
         years,
         estimates=estimates,
         area=layers.area,
-        data_dir=data_dir,
+        data_dir=folder,
         projection=projection,
     )
     out = []
