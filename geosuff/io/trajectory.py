@@ -97,7 +97,7 @@ def population_trajectory(
     lsoa: str | os.PathLike[str] | None = None,
     projection: str | os.PathLike[str] | Projection | None = None,
 ) -> pd.DataFrame:
-    """The older population of an area's authorities for each of *years*.
+    """Return the older population of an area's authorities for each of *years*.
 
     Each year is the estimates (the estimates' year, or a year before it) or the
     projection apportioned to LSOAs and added up again (later years), so an
