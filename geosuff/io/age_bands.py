@@ -76,9 +76,11 @@ def band_label(band: AgeBand) -> str:
     Returns
     -------
     str
-        Its label.
+        Its label (``"all ages"`` for ``(0, None)``).
     """
     first, last = band
+    if band == (0, None):
+        return "all ages"
     if last is None:
         return f"{first}+"
     return str(first) if first == last else f"{first}-{last}"

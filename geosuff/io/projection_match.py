@@ -54,10 +54,17 @@ class ProjectionUnit(NamedTuple):
     note: str = ""
 
 
-@functools.lru_cache(maxsize=2)
 def _admin_shapes(path: Path) -> gpd.GeoDataFrame:
     """Every district, unitary and county outline of the admin-areas file, EPSG:27700."""
+    stat = path.stat()
+    return _read_admin_shapes(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_admin_shapes(path_text: str, _mtime_ns: int, _size: int) -> gpd.GeoDataFrame:
     import pyogrio
+
+    path = Path(path_text)
 
     frames = []
     for layer in ("ltla", "utla", "cty"):

@@ -204,7 +204,8 @@ def read_rows(p: Path) -> ProjectionRows:
     used = set(long["band"].unique())
     partition = choose_partition(used)
     if partition is None:
-        shown = ", ".join(band_label(b) for b in sorted(used))
+        order = sorted(used, key=lambda b: (b[0], float("inf") if b[1] is None else b[1]))
+        shown = ", ".join(band_label(b) for b in order)
         msg = f"age groups do not cover every age exactly once (found {shown})"
         raise InputFileError(p, msg)
     in_partition = {b: b in set(partition) for b in used}
