@@ -40,13 +40,13 @@ def echo_basis(pairs: Iterable[tuple[int | None, str]], *, err: bool = False) ->
     err
         Print on stderr (when stdout carries a table or JSON).
     """
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[str, str]]] = {}
     for year, basis in dict.fromkeys(pairs):
         known = year is not None and year is not pd.NA
         text = basis.replace(f" for {year},", " for each year,") if known else basis
-        groups.setdefault(text, [])
-        if known:
-            groups[text].append(str(year))
-    for text, years in groups.items():
+        groups.setdefault(text, []).append((str(year) if known else "", basis))
+    for text, members in groups.items():
+        years = [y for y, _ in members if y]
+        shown = members[0][1] if len(members) == 1 else text
         label = f"population {', '.join(years)}" if years else "population"
-        typer.echo(f"{label}: {text}", err=err)
+        typer.echo(f"{label}: {shown}", err=err)
