@@ -155,7 +155,7 @@ def test_nomis_csv(tmp_path):
         "OBS_VALUE",
     ]
     rows = []
-    for year, scale in ((2018, 1), (2030, 3)):
+    for year, scale in ((2025, 1), (2030, 3)):
         for gender in ("Total", "Male", "Female"):
             labels = [f"Age {a}" for a in range(90)] + ["Aged 90+", "All Ages", "Aged 65+"]
             for label in labels:
@@ -165,7 +165,8 @@ def test_nomis_csv(tmp_path):
                 rows.append([2018, year, A[1], A[0], gender, label, "Value", value * scale])
                 rows.append([2018, year, A[1], A[0], gender, label, "Percent", 50.0])
     proj = read_projection(write_csv(tmp_path / "nm_2006_1.csv", header, rows))
-    assert proj.layout == "nomis_snpp" and proj.years == (2018, 2030)
+    assert proj.layout == "nomis_snpp" and proj.years == (2025, 2030)
+    assert proj.vintage == "2018-based"
     totals = proj.band_totals([A[0]], 2030, [0, 65, 75, 85])
     assert totals.loc[A[0]].tolist() == [65 * 3, 10 * 3, 10 * 3, (5 + 10) * 3]
 

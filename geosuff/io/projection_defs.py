@@ -26,8 +26,9 @@ __all__ = [
 ]
 
 #: Canonical columns a layout can map. ``area_code``, ``age`` are required; ``value``
-#: is required when years are rows (``years`` names a column).
-PROJECTION_COLUMNS = ("area_code", "area_name", "age", "sex", "value")
+#: is required when years are rows (``years`` names a column); ``vintage`` holds the
+#: projection's base year where the file states it.
+PROJECTION_COLUMNS = ("area_code", "area_name", "age", "sex", "value", "vintage")
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1] / "layers" / "projections"
 

@@ -54,6 +54,8 @@ class ProjectionRows(NamedTuple):
         Area code -> name.
     rejects
         Rows not used, with reasons.
+    vintage_year
+        The base year the file states in a column (Nomis ``DATE_NAME``), if any.
     """
 
     layout: ProjectionLayout
@@ -61,6 +63,7 @@ class ProjectionRows(NamedTuple):
     partition: tuple[AgeBand, ...]
     names: Mapping[str, str]
     rejects: pd.DataFrame
+    vintage_year: int | None = None
 
 
 def _header_line(path: Path, layouts: list[ProjectionLayout]) -> int:
@@ -157,6 +160,15 @@ def _select_sex(long: pd.DataFrame, path: Path) -> pd.DataFrame:
     raise InputFileError(path, msg)
 
 
+def _stated_vintage(raw: pd.DataFrame, layout: ProjectionLayout) -> int | None:
+    """Return the base year stated in the layout's ``vintage`` column, if any."""
+    col = _column(raw, layout.columns.get("vintage", ()))
+    if col is None:
+        return None
+    years = raw[col].astype("string").str.extract(r"((?:19|20)\d{2})", expand=False).dropna()
+    return int(years.mode().iloc[0]) if len(years) else None
+
+
 def read_rows(p: Path) -> ProjectionRows:
     """Read a projection file into persons by area, age band and year (see module)."""
     layouts = load_projection_layouts()
@@ -171,6 +183,7 @@ def read_rows(p: Path) -> ProjectionRows:
     blank = raw.drop(columns="_line").isna().all(axis=1)
     raw = raw[~blank]
     long = _to_long(raw, layout, p)
+    vintage_year = _stated_vintage(raw, layout)
     source = f"projections ({p.name})"
     rejects = []
     no_code = ~long["area_code"].fillna("").str.fullmatch(_CODE)
@@ -256,4 +269,5 @@ def read_rows(p: Path) -> ProjectionRows:
         partition=tuple(partition),
         names=names_map.str.strip().to_dict(),
         rejects=pd.concat(parts, ignore_index=True) if parts else empty_rejects(),
+        vintage_year=vintage_year,
     )

@@ -181,7 +181,10 @@ def find_projection_file(data_dir: Path) -> Path | None:
     return candidates[-1] if candidates else None
 
 
-def _vintage(path: Path, first_year: int) -> str:
+def _vintage(path: Path, stated: int | None, first_year: int) -> str:
+    """Return the projection's base: stated in the file, in its name, else its first year."""
+    if stated is not None:
+        return f"{stated}-based"
     name = path.name.lower()
     m = re.search(r"snpp[ _-]?((?:19|20)\d{2})", name) or re.search(
         r"((?:19|20)\d{2})[ _-]?based", name
@@ -229,7 +232,7 @@ def _read(p: Path) -> Projection:
         path=p,
         layout=rows.layout.name,
         title=rows.layout.title,
-        vintage=_vintage(p, int(rows.table.columns[0])),
+        vintage=_vintage(p, rows.vintage_year, int(rows.table.columns[0])),
         licence=rows.layout.licence,
         names=rows.names,
         table=rows.table,
