@@ -124,11 +124,21 @@ def apportionment_for(
     ValidationError
         If an authority is missing from the projection and cannot be matched.
     """
-    codes = list(dict.fromkeys(population["la_code"].astype(str)))
-    names = dict(zip(population["la_code"].astype(str), population["la_name"], strict=False))
+    la_code = population["la_code"].astype("string")
+    if la_code.isna().any():
+        if area is None or len(area.district_codes) != 1:
+            msg = (
+                "the LSOA layer has no local authority code (LADCD_ACTIVE) for some LSOAs, "
+                "so a projection cannot be shared among them by authority"
+            )
+            raise ValidationError(msg)
+        la_code = la_code.fillna(area.district_codes[0])
+    la_code = la_code.astype(str)
+    codes = list(dict.fromkeys(la_code))
+    names = dict(zip(la_code, population["la_name"], strict=False))
     if area is not None:
         names.update(zip(area.district_codes, area.district_names, strict=False))
-    unit_of = population.set_index("lsoa_code")["la_code"].astype(str)
+    unit_of = pd.Series(la_code.to_numpy(), index=pd.Index(population["lsoa_code"]))
     try:
         units: dict[str, ProjectionUnit] = match_authority(
             codes, projection, data_dir=data_dir, names=names
