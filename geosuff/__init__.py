@@ -13,15 +13,18 @@ from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
 from geosuff.analysis.runs import care_runs
 from geosuff.analysis.summary import area_summary
 from geosuff.analysis.supply import supply_ratios
+from geosuff.analysis.supply_years import supply_by_year
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.areas import Area, resolve_area
 from geosuff.io.layout import resolve_data_dir
 from geosuff.io.places import FocusPlace, resolve_place
 from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
+from geosuff.io.projections import Projection, read_projection
 from geosuff.io.providers import load_care_homes, load_extra_care, load_home_care, load_providers
 from geosuff.io.rejects import Loaded
 from geosuff.io.surroundings import Surroundings, load_surroundings
+from geosuff.io.trajectory import parse_years, population_trajectory
 from geosuff.io.wards import load_wards
 from geosuff.network import (
     RoadNetwork,
@@ -47,6 +50,7 @@ __all__ = [
     "GapThresholds",
     "LayerFiles",
     "Loaded",
+    "Projection",
     "RoadNetwork",
     "SeedList",
     "Surroundings",
@@ -81,7 +85,10 @@ __all__ = [
     "nearest",
     "normalise_postcodes",
     "parse_seeds",
+    "parse_years",
+    "population_trajectory",
     "propose_zones",
+    "read_projection",
     "read_zoning",
     "resolve_area",
     "resolve_data_dir",
@@ -89,6 +96,7 @@ __all__ = [
     "resolve_seeds",
     "save_network",
     "step_decay",
+    "supply_by_year",
     "supply_ratios",
     "time_matrix_array",
     "travel_time_matrix",

@@ -17,6 +17,7 @@ from rich.table import Table
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import care_runs
+from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
     CareHomesOpt,
@@ -32,6 +33,7 @@ from geosuff.cli._options import (
     layer_files,
     report_rejects,
 )
+from geosuff.cli._year import YearOpt
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.surroundings import Surroundings, load_surroundings
@@ -110,8 +112,9 @@ def _inputs(
     network: Path | None,
     zones: Path | None,
     buffer_km: float,
+    year: int | None = None,
 ) -> _Inputs:
-    layers = load_area_layers(area, data_dir=data, files=files)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year)
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
     net = load_network_option(network)
     groups, parts = None, [layers.rejects]
@@ -173,6 +176,17 @@ def _print(summary: dict[str, Any], fmt: Format, title: str) -> None:
     Console(width=160).print(table)
 
 
+def _population_entries(inputs: _Inputs) -> dict[str, Any]:
+    """Return the population's year and basis (and any cross-border note) for summaries."""
+    out: dict[str, Any] = {
+        "year": inputs.layers.year,
+        "population_basis": inputs.layers.population_basis,
+    }
+    if inputs.around.demand_note:
+        out["cross-border demand"] = inputs.around.demand_note
+    return out
+
+
 def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     pop = acc["pop_75plus"]
     out: dict[str, Any] = {
@@ -186,6 +200,7 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
         ),
         "providers_off_network": acc.attrs.get("providers_off_network", 0),
     }
+    out.update(_population_entries(inputs))
     for target in ("care_home", "nursing", "home_care", "extra_care"):
         out[f"minutes_to_{target} (75+ weighted mean)"] = _weighted(
             acc[f"minutes_to_{target}"], pop
@@ -220,13 +235,18 @@ def access(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
 ) -> None:
-    """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA."""
+    """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA.
+
+    With --year the 75+ demand (the area's and, over the border, its neighbours') is
+    for that year; supply stays as loaded.
+    """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year)
     acc = _run_access(inputs, max_minutes=max_minutes)
-    _write(acc, out)
+    _write(add_basis_columns(acc, inputs.layers), out)
     _print(_access_summary(acc, inputs), fmt, "Access")
     report_rejects(inputs.rejects, strict=strict, out=rejects)
 
@@ -332,8 +352,12 @@ def gaps(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
 ) -> None:
-    """Flag poorly served LSOAs and zones, each with its reason."""
+    """Flag poorly served LSOAs and zones, each with its reason.
+
+    With --year the 75+ demand, and so access and the flags, are for that year.
+    """
     th = GapThresholds()
     if thresholds is not None:
         import tomllib
@@ -347,7 +371,7 @@ def gaps(
         th = GapThresholds.from_mapping(raw.get("gaps", raw))
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year)
     acc = _run_access(inputs)
     zone_runs = (
         care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
@@ -366,6 +390,7 @@ def gaps(
         "zone travel too long": int(flagged["gap_zone_travel"].sum()),
         "home care agencies in the data": len(inputs.layers.home_care),
         "thresholds": flagged.attrs["thresholds"],
+        **_population_entries(inputs),
     }
     if focus is not None:
         from geosuff.io.places import resolve_place
@@ -376,6 +401,6 @@ def gaps(
         summary["focus LSOAs"] = len(near)
         summary["focus LSOAs flagged"] = int(near["flagged"].sum())
         summary["focus reasons"] = [r for r in near["reasons"] if r]
-    _write(flagged, out)
+    _write(add_basis_columns(flagged, inputs.layers), out)
     _print(summary, fmt, "Gaps")
     report_rejects(inputs.rejects, strict=strict, out=rejects)

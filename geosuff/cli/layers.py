@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from geosuff.analysis.summary import area_summary
+from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
     CareHomesOpt,
@@ -27,6 +28,7 @@ from geosuff.cli._options import (
     layer_files,
     report_rejects,
 )
+from geosuff.cli._year import YearOpt
 from geosuff.io.area_layers import load_area_layers
 from geosuff.io.layerdefs import load_definitions
 
@@ -93,25 +95,31 @@ def summary(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
     Counties (e.g. Worcestershire) are shown per district, then in total. Gaps are
     beds minus the benchmark (65 residential, 45 nursing per 1,000 aged 75+):
-    negative means a shortfall.
+    negative means a shortfall. With --year the 75+ population and benchmarks are for
+    that year (projected after the estimates' year); supply stays as loaded.
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files)
-    table = area_summary(layers)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year)
+    table = add_basis_columns(area_summary(layers), layers)
     notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
+    when = f"population {layers.year}" if layers.year is not None else "population"
+    notes.append(f"{when}: {layers.population_basis}")
     if fmt is Format.table:
-        title = f"{layers.area.name} ({layers.area.code})"
+        title = f"{layers.area.name} ({layers.area.code}), {when}"
         _print_table(table, title, notes)
     elif fmt is Format.csv:
         typer.echo(table.to_csv(index=False), nl=False)
     else:
         payload = {
             "area": {"code": layers.area.code, "name": layers.area.name},
+            "year": layers.year,
+            "population_basis": layers.population_basis,
             "rows": json.loads(table.to_json(orient="records")),
             "sources": layers.sources,
             "missing_layers": layers.missing,

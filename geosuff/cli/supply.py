@@ -11,6 +11,7 @@ import typer
 from geosuff._errors import ValidationError
 from geosuff.analysis.joins import assign_groups
 from geosuff.analysis.supply import supply_ratios
+from geosuff.analysis.supply_years import add_basis_columns, supply_by_year
 from geosuff.cli._options import (
     AreaOpt,
     CareHomesOpt,
@@ -26,8 +27,10 @@ from geosuff.cli._options import (
     layer_files,
     report_rejects,
 )
+from geosuff.cli._year import YearOpt, YearsOpt, echo_basis
 from geosuff.io.area_layers import load_area_layers
 from geosuff.io.files import write_table
+from geosuff.io.trajectory import parse_years
 from geosuff.io.wards import load_wards
 from geosuff.zones.groups import zone_assignment
 
@@ -70,19 +73,26 @@ def supply(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
+    years: YearsOpt = None,
 ) -> None:
     """Beds, home care agencies and extra care units per 1,000 aged 75+, with gaps.
 
     Writes one row per unit with counts, ratios, benchmark supply and surplus (+) or
     shortfall (-) against 65 residential beds, 45 nursing beds and 25 extra care units
-    per 1,000 people aged 75+.
+    per 1,000 people aged 75+. With --year (or --years) the 75+ population, and so the
+    benchmarks and gaps, are for that year; supply stays as loaded.
     """
     if by is Unit.zone and zones is None:
         msg = "--by zone needs --zones FILE"
         raise ValidationError(msg)
+    if year is not None and years is not None:
+        msg = "give --year or --years, not both"
+        raise ValidationError(msg)
+    year_list = parse_years(years) if years is not None else None
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year)
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None
@@ -95,14 +105,18 @@ def supply(
         loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
-    table = supply_ratios(
-        layers.population,
-        layers.care_homes,
-        layers.home_care,
-        layers.extra_care,
-        by=by.value,
-        groups=groups,
-    )
+    if year_list is not None:
+        table = supply_by_year(layers, year_list, by=by.value, groups=groups, data_dir=data)
+    else:
+        table = supply_ratios(
+            layers.population,
+            layers.care_homes,
+            layers.home_care,
+            layers.extra_care,
+            by=by.value,
+            groups=groups,
+        )
+        table = add_basis_columns(table, layers)
     if by is Unit.ward:
         names = ward_table.set_index("ward_code")["ward_name"]
         table.insert(1, "ward_name", table["unit"].map(names))
@@ -110,6 +124,7 @@ def supply(
         table = table.drop(columns="geometry")
     write_table(table, out)
     typer.echo(f"{len(table)} {by.value} rows written to {out}")
+    echo_basis(zip(table["year"].tolist(), table["population_basis"], strict=True))
     import pandas as pd
 
     parts = [r for r in all_rejects if not r.empty]

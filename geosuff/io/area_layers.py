@@ -18,6 +18,7 @@ from geosuff.analysis.joins import assign_to_lsoas
 from geosuff.io.areas import Area, resolve_area
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.population import load_population
+from geosuff.io.population_year import layers_for_years
 from geosuff.io.provenance import Coverage, SourceInfo
 from geosuff.io.providers import load_providers
 from geosuff.io.rejects import empty_rejects
@@ -39,6 +40,7 @@ class LayerFiles:
     home_care: PathLike | None = None
     extra_care: PathLike | None = None
     postcodes: PathLike | None = None
+    projections: PathLike | None = None
 
 
 class AreaLayers(NamedTuple):
@@ -114,6 +116,7 @@ def load_area_layers(
     data_dir: PathLike | None = None,
     files: LayerFiles | None = None,
     require: tuple[str, ...] = ("care_homes",),
+    year: int | None = None,
 ) -> AreaLayers:
     """Load the population and provider layers of an area.
 
@@ -131,11 +134,22 @@ def load_area_layers(
     require
         Provider layers whose absence is an error; others are left empty and listed
         in ``missing``.
+    year
+        The year of the population: ``None`` (or the estimates' year) for the
+        estimates; a later year projects them with the data folder's population
+        projection (:func:`geosuff.io.population_year.population_for_year`).
 
     Returns
     -------
     AreaLayers
-        The layers and their rejects.
+        The layers and their rejects; ``year`` and ``population_basis`` say which
+        population was used.
+
+    Raises
+    ------
+    ValidationError
+        If *year* is outside the projection's range, or an authority of the area is
+        missing from the projection.
     """
     files = files or LayerFiles()
     folder = resolve_data_dir(data_dir)
@@ -179,7 +193,7 @@ def load_area_layers(
         rejects.append(layer_rejects)
     parts = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
-    return AreaLayers(
+    loaded = AreaLayers(
         resolved,
         pop.data,
         layers["care_homes"],
@@ -189,6 +203,12 @@ def load_area_layers(
         sources,
         missing,
     )
+    estimates = files.population or find_data_file(folder, "population")
+    if estimates is None:
+        return loaded
+    return layers_for_years(
+        loaded, [year], data_dir=folder, estimates=estimates, projection=files.projections
+    )[0]
 
 
 def _rejects_for_area(rejects: pd.DataFrame, path: Path, area: Area) -> pd.DataFrame:
