@@ -22,7 +22,8 @@ from geosuff._errors import InputFileError, ValidationError
 from geosuff._thresholds import thresholds_from_mapping
 from geosuff.analysis.gaps import find_gaps
 from geosuff.analysis.joins import load_zones
-from geosuff.analysis.runs import care_runs, sample_clients
+from geosuff.analysis.clients import sample_clients
+from geosuff.analysis.runs import care_runs
 from geosuff.analysis.supply import supply_ratios
 from geosuff.io.area_layers import AreaLayers
 from geosuff.io.files import read_table, read_vector
@@ -484,7 +485,7 @@ def check_zones(
                 "pair_minutes_median": float(pair_med),
                 "pair_minutes_p90": float(pair_p90),
                 "travel_minutes_per_visit": float(
-                    runs["travel_minutes_per_visit_mean"].get(z, np.nan)
+                    runs["home_care_minutes_per_visit"].get(z, np.nan)
                 ),
                 "lsoas_nearer_other": n_near,
                 "share_nearer_other": n_near / len(members) if len(members) else np.nan,
