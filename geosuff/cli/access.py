@@ -346,7 +346,7 @@ def runs(
         payload = {
             "parameters": travel.parameters,
             "note": note,
-            "rows": json.loads(frame.to_json(orient="records")),
+            f"{by.value}s": json.loads(frame.to_json(orient="records")),
         }
         typer.echo(json.dumps(payload, indent=2, default=str))
     else:
