@@ -20,7 +20,14 @@ import shapely
 from geosuff import settings
 from geosuff._errors import ValidationError
 
-__all__ = ["ClientPool", "client_pool", "draw_counts", "expected_clients", "sample_clients"]
+__all__ = [
+    "ClientPool",
+    "client_pool",
+    "draw_counts",
+    "expected_clients",
+    "homes_onto_roads",
+    "sample_clients",
+]
 
 
 def expected_clients(pop_75plus: np.ndarray, per_1000_75plus: float | None = None) -> np.ndarray:
@@ -194,3 +201,40 @@ def client_pool(
         xy[start[i] : start[i + 1]] = _points_in(geoms[i], int(sizes[i]), rng)
     lsoa = np.repeat(np.arange(len(sizes)), sizes)
     return ClientPool(xy, lsoa, start, np.asarray(expected, dtype=float))
+
+
+def homes_onto_roads(pool: ClientPool, network: object) -> ClientPool:
+    """Move every candidate home onto its nearest road.
+
+    Homes spread uniformly over a rural LSOA fall in fields; routed as they are, each
+    leg would start and end with a slow off-road stretch to the nearest road (in
+    Rutland about 240 m on average, two minutes a leg at the off-network speed). Real
+    homes are reached by road, so with a network each home is moved to the nearest
+    point of its nearest road piece (on the straight line between the piece's nodes).
+
+    Parameters
+    ----------
+    pool
+        Candidate homes.
+    network
+        A geosuff road network or osmnx-style graph.
+
+    Returns
+    -------
+    ClientPool
+        The same homes, on the roads.
+    """
+    from geosuff.network import as_network, snap_points
+
+    if len(pool.xy) == 0:
+        return pool
+    net = as_network(network)
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(pool.xy[:, 0], pool.xy[:, 1]), crs=settings.crs_metric
+    )
+    snapped = snap_points(net, points, what="client homes", max_snap_m=None)
+    ax, ay = net.x[snapped.a], net.y[snapped.a]
+    bx, by = net.x[snapped.b], net.y[snapped.b]
+    frac = np.clip(snapped.frac, 0.0, 1.0)
+    xy = np.column_stack([ax + frac * (bx - ax), ay + frac * (by - ay)])
+    return pool._replace(xy=xy)

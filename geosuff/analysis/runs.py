@@ -4,7 +4,8 @@ The model, for the people of each LSOA:
 
 * **clients** where people likely to need home care live: each LSOA expects
   ``pop_75plus x take-up / 1000`` clients (:mod:`geosuff.analysis.clients`), their
-  homes spread uniformly over the LSOA's area;
+  homes spread uniformly over the LSOA's area (moved onto the nearest road when a
+  road network is given);
 * **rounds** formed among the clients of the commissioned zone, or, without zones,
   of a local patch around the LSOA (:mod:`geosuff.analysis.patches`; never a whole
   authority): every call falls in a time slot and a round drives to the nearest
@@ -35,7 +36,7 @@ import pandas as pd
 from geosuff import settings
 from geosuff._errors import ValidationError
 from geosuff.analysis.blocks import Block, BlockMatrices, round_blocks
-from geosuff.analysis.clients import ClientPool, client_pool, expected_clients
+from geosuff.analysis.clients import ClientPool, client_pool, expected_clients, homes_onto_roads
 from geosuff.analysis.patches import PATCH_CLIENTS
 from geosuff.analysis.rounds import simulate_days
 from geosuff.analysis.travel_cost import KM_PER_MILE, travel_costs
@@ -290,6 +291,8 @@ def home_care_travel(
     pool = client_pool(
         pop, expected, homes_per_client=homes_per_client, rng=np.random.default_rng([seed, 0])
     )
+    if network is not None:
+        pool = homes_onto_roads(pool, network)
     blocks = round_blocks(pop, zone, expected, patch_clients=patch_clients)
     matrices = BlockMatrices(network, pool, pop, blocks, area_class)
     label = np.full(len(pop), "", dtype=object)
