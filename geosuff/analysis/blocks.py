@@ -1,4 +1,4 @@
-"""Where rounds are formed (zones or local patches) and the drive times they need.
+"""Where rounds are formed (zones or local patches), their drive times, their days.
 
 A *block* is the set of LSOAs whose clients share rounds (a zone, or the local patch
 of one LSOA) and the LSOAs whose visits are kept from it (the whole zone, or the
@@ -9,6 +9,7 @@ patches share one matrix instead of each computing its own.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -19,8 +20,9 @@ import pandas as pd
 from geosuff import settings
 from geosuff.analysis.clients import ClientPool
 from geosuff.analysis.patches import local_patches, patch_label
+from geosuff.analysis.rounds import simulate_days
 
-__all__ = ["CELL_HOMES", "Block", "BlockMatrices", "round_blocks"]
+__all__ = ["CELL_HOMES", "Block", "BlockMatrices", "round_blocks", "simulate_block"]
 
 #: Most candidate homes in one drive-time matrix (a larger zone gets its own).
 CELL_HOMES = 3000
@@ -196,3 +198,75 @@ class BlockMatrices:
             for b in cell:
                 homes = self.homes[b]
                 yield self.blocks[b], homes, t, km, xy, np.searchsorted(union, homes)
+
+
+def simulate_block(
+    block: Block,
+    homes: np.ndarray,
+    pool: ClientPool,
+    cell: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    *,
+    days: int,
+    visits_per_round: int,
+    seed: int,
+) -> dict[str, np.ndarray] | None:
+    """Simulate *days* days of rounds in one block and return the visits of its targets.
+
+    Parameters
+    ----------
+    block
+        The block.
+    homes
+        Its candidate homes (pool indices).
+    pool
+        All candidate homes.
+    cell
+        ``(minutes, km, xy, positions)`` from iterating :class:`BlockMatrices`.
+    days
+        Simulated days; each draws ``floor(e)`` or ``floor(e) + 1`` clients per LSOA
+        from its homes, and a time slot for each client's call.
+    visits_per_round
+        Time slots per round.
+    seed
+        Seed (combined with the block's key).
+
+    Returns
+    -------
+    dict or None
+        Arrays ``row`` (LSOA row), ``day``, ``leg_minutes``, ``leg_km``,
+        ``unreachable`` for the visits of the block's targets; ``None`` without homes.
+    """
+    t, km, xy, pos = cell
+    # the block's own rows of the cell's matrices: small enough to stay in cache
+    t, km, xy = t[np.ix_(pos, pos)], km[np.ix_(pos, pos)], xy[pos]
+    rng = np.random.default_rng([seed, zlib.crc32(block.key.encode())])
+    n_homes = pool.start[block.rows + 1] - pool.start[block.rows]
+    if n_homes.sum() == 0:
+        return None
+    # each day: floor(e) or floor(e) + 1 clients per LSOA, drawn from its homes at random
+    group = np.repeat(np.arange(len(block.rows)), n_homes)
+    group_start = np.concatenate([[0], np.cumsum(n_homes)[:-1]])
+    exp = pool.expected[block.rows]
+    counts = (np.floor(exp) + (rng.random((days, len(exp))) < exp - np.floor(exp))).astype(int)
+    order = np.argsort(group[None, :] + rng.random((days, len(homes))), axis=1)
+    rank = np.arange(len(homes)) - group_start[group]
+    take = rank[None, :] < counts[:, group]
+    n_chosen = take.sum(axis=1)
+    n_max = max(int(n_chosen.max()), 1)
+    chosen = np.zeros((days, n_max), dtype=np.int64)
+    for d in range(days):
+        chosen[d, : n_chosen[d]] = order[d, take[d]]
+    slots = rng.integers(0, visits_per_round, size=(days, n_max)).astype(np.int64)
+    leg_t, leg_k, unreach = simulate_days(
+        t, km, xy, chosen, n_chosen.astype(np.int64), slots, visits_per_round
+    )
+    day, slot = np.nonzero(np.arange(n_max)[None, :] < n_chosen[:, None])
+    lsoa_row = pool.lsoa[homes[chosen[day, slot]]]
+    keep = np.isin(lsoa_row, block.targets)
+    return {
+        "row": lsoa_row[keep],
+        "day": day[keep],
+        "leg_minutes": leg_t[day, slot][keep],
+        "leg_km": leg_k[day, slot][keep],
+        "unreachable": unreach[day, slot][keep],
+    }

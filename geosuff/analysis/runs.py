@@ -26,7 +26,6 @@ zone (``runs``, ``gaps``, ``zones check``, the map) shows the same number.
 from __future__ import annotations
 
 import logging
-import zlib
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -35,11 +34,11 @@ import pandas as pd
 
 from geosuff import settings
 from geosuff._errors import ValidationError
-from geosuff.analysis.blocks import Block, BlockMatrices, round_blocks
-from geosuff.analysis.clients import ClientPool, client_pool, expected_clients, homes_onto_roads
+from geosuff.analysis.blocks import BlockMatrices, round_blocks, simulate_block
+from geosuff.analysis.clients import client_pool, expected_clients, homes_onto_roads
 from geosuff.analysis.patches import PATCH_CLIENTS
-from geosuff.analysis.rounds import simulate_days
-from geosuff.analysis.travel_cost import KM_PER_MILE, travel_costs
+from geosuff.analysis.travel_cost import KM_PER_MILE
+from geosuff.analysis.travel_tables import FIGURES, visit_figures, zone_table
 from geosuff.io.area_layers import AreaLayers
 
 __all__ = [
@@ -53,28 +52,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Figure columns shared by the LSOA and the zone tables.
-_FIGURES = [
-    "home_care_minutes_per_visit",
-    "home_care_minutes_per_visit_p10",
-    "home_care_minutes_per_visit_p90",
-    "home_care_drive_minutes_per_visit",
-    "home_care_miles_per_visit",
-    "home_care_travel_cost_per_visit_gbp",
-    "home_care_unpaid_travel_share",
-    "home_care_travel_cost_per_contact_hour_gbp",
-    "home_care_travel_cost_share_of_price",
-    "home_care_legs_sampled",
-    "home_care_unreachable_legs",
-]
-
 #: Columns of :attr:`HomeCareTravel.lsoas`.
 LSOA_COLUMNS = [
     "lsoa_code",
     "zone",
     "home_care_round_area",
     "home_care_clients_expected",
-    *_FIGURES,
+    *FIGURES,
     "home_care_travel_method",
 ]
 
@@ -85,7 +69,7 @@ ZONE_COLUMNS = [
     "n_lsoas",
     "pop_75plus",
     "home_care_clients_expected",
-    *_FIGURES,
+    *FIGURES,
     "home_care_travel_method",
 ]
 
@@ -116,85 +100,6 @@ class HomeCareTravel(NamedTuple):
     zones: gpd.GeoDataFrame
     visits: pd.DataFrame
     parameters: dict[str, Any]
-
-
-def _simulate_block(
-    block: Block,
-    homes: np.ndarray,
-    pool: ClientPool,
-    cell: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    *,
-    days: int,
-    visits_per_round: int,
-    seed: int,
-) -> dict[str, np.ndarray] | None:
-    """Simulate *days* days of rounds in one block; return the visits of its targets."""
-    t, km, xy, pos = cell
-    # the block's own rows of the cell's matrices: small enough to stay in cache
-    t, km, xy = t[np.ix_(pos, pos)], km[np.ix_(pos, pos)], xy[pos]
-    rng = np.random.default_rng([seed, zlib.crc32(block.key.encode())])
-    n_homes = pool.start[block.rows + 1] - pool.start[block.rows]
-    if n_homes.sum() == 0:
-        return None
-    # each day: floor(e) or floor(e) + 1 clients per LSOA, drawn from its homes at random
-    group = np.repeat(np.arange(len(block.rows)), n_homes)
-    group_start = np.concatenate([[0], np.cumsum(n_homes)[:-1]])
-    exp = pool.expected[block.rows]
-    counts = (np.floor(exp) + (rng.random((days, len(exp))) < exp - np.floor(exp))).astype(int)
-    order = np.argsort(group[None, :] + rng.random((days, len(homes))), axis=1)
-    rank = np.arange(len(homes)) - group_start[group]
-    take = rank[None, :] < counts[:, group]
-    n_chosen = take.sum(axis=1)
-    n_max = max(int(n_chosen.max()), 1)
-    chosen = np.zeros((days, n_max), dtype=np.int64)
-    for d in range(days):
-        chosen[d, : n_chosen[d]] = order[d, take[d]]
-    slots = rng.integers(0, visits_per_round, size=(days, n_max)).astype(np.int64)
-    leg_t, leg_k, unreach = simulate_days(
-        t, km, xy, chosen, n_chosen.astype(np.int64), slots, visits_per_round
-    )
-    day, slot = np.nonzero(np.arange(n_max)[None, :] < n_chosen[:, None])
-    lsoa_row = pool.lsoa[homes[chosen[day, slot]]]
-    keep = np.isin(lsoa_row, block.targets)
-    return {
-        "row": lsoa_row[keep],
-        "day": day[keep],
-        "leg_minutes": leg_t[day, slot][keep],
-        "leg_km": leg_k[day, slot][keep],
-        "unreachable": unreach[day, slot][keep],
-    }
-
-
-def _figures(
-    visits: pd.DataFrame, by: str, overhead: float, cost_args: dict[str, Any]
-) -> pd.DataFrame:
-    """Aggregate visits into the figure columns, one row per value of *by*."""
-    legs = visits[visits["leg_minutes"].notna()]
-    g = legs.groupby(by)
-    minutes = g["leg_minutes"]
-    out = pd.DataFrame(
-        {
-            "home_care_drive_minutes_per_visit": minutes.mean(),
-            "home_care_minutes_per_visit_p10": minutes.quantile(0.1) + overhead,
-            "home_care_minutes_per_visit_p90": minutes.quantile(0.9) + overhead,
-            "home_care_miles_per_visit": g["leg_km"].mean() / KM_PER_MILE,
-            "home_care_legs_sampled": g.size(),
-        }
-    )
-    out = out.reindex(pd.Index(sorted(visits[by].unique()), name=by))
-    out["home_care_legs_sampled"] = out["home_care_legs_sampled"].fillna(0).astype(int)
-    out["home_care_unreachable_legs"] = (
-        visits.groupby(by)["unreachable"].sum().reindex(out.index).fillna(0).astype(int)
-    )
-    out["home_care_minutes_per_visit"] = out["home_care_drive_minutes_per_visit"] + overhead
-    costs = travel_costs(
-        out["home_care_minutes_per_visit"].to_numpy(),
-        out["home_care_miles_per_visit"].to_numpy(),
-        **cost_args,
-    )
-    for key, values in costs.items():
-        out[f"home_care_{key}"] = values
-    return out[_FIGURES]
 
 
 def home_care_travel(
@@ -300,7 +205,7 @@ def home_care_travel(
         label[block.targets] = block.label
     parts = []
     for block, homes, t, km, xy, pos in matrices:
-        part = _simulate_block(
+        part = simulate_block(
             block,
             homes,
             pool,
@@ -321,7 +226,7 @@ def home_care_travel(
         }
     )
     method = matrices.method or ("network" if network is not None else "estimate_crowfly")
-    per_lsoa = _figures(visit_rows, "row", overhead, cost_args).reindex(range(len(pop)))
+    per_lsoa = visit_figures(visit_rows, "row", overhead, cost_args).reindex(range(len(pop)))
     per_lsoa["home_care_legs_sampled"] = per_lsoa["home_care_legs_sampled"].fillna(0).astype(int)
     per_lsoa["home_care_unreachable_legs"] = (
         per_lsoa["home_care_unreachable_legs"].fillna(0).astype(int)
@@ -342,7 +247,7 @@ def home_care_travel(
         if groups is not None
         else pop["la_code"].astype(str).to_numpy()
     )
-    zones = _zone_table(pop, unit, expected, visit_rows, overhead, cost_args)
+    zones = zone_table(pop, unit, expected, visit_rows, overhead, cost_args)
     zones["home_care_round_area"] = "zone" if groups is not None else "local patches"
     zones.loc[zones["zone"] == "(none)", "home_care_round_area"] = "local patches"
     zones["home_care_travel_method"] = method
@@ -374,36 +279,6 @@ def home_care_travel(
         visits_out[["lsoa_code", "day", "leg_minutes", "leg_km", "unreachable"]],
         parameters,
     )
-
-
-def _zone_table(
-    pop: gpd.GeoDataFrame,
-    unit: np.ndarray,
-    expected: np.ndarray,
-    visit_rows: pd.DataFrame,
-    overhead: float,
-    cost_args: dict[str, Any],
-) -> gpd.GeoDataFrame:
-    visits = visit_rows.assign(zone=unit[visit_rows["row"].to_numpy()])
-    figures = _figures(visits, "zone", overhead, cost_args)
-    shapes = gpd.GeoDataFrame(
-        {
-            "zone": unit,
-            "n_lsoas": 1,
-            "pop_75plus": pop["pop_75plus"].to_numpy(float),
-            "home_care_clients_expected": expected,
-        },
-        geometry=pop.geometry.to_numpy(),
-        crs=pop.crs,
-    )
-    table = shapes.dissolve(
-        "zone",
-        aggfunc={"n_lsoas": "sum", "pop_75plus": "sum", "home_care_clients_expected": "sum"},
-    )
-    table = table.join(figures)
-    table["home_care_legs_sampled"] = table["home_care_legs_sampled"].fillna(0).astype(int)
-    table["home_care_unreachable_legs"] = table["home_care_unreachable_legs"].fillna(0).astype(int)
-    return gpd.GeoDataFrame(table.reset_index(), geometry="geometry", crs=pop.crs)
 
 
 def care_runs(
