@@ -243,3 +243,37 @@ def test_wiltshire_rural_zones_travel_longest_towns_shortest(wiltshire, data_dir
     assert set(per_zone.index[:3]) >= {"Salisbury", "Trowbridge & Westbury"}
     over = int((patches.lsoas["home_care_minutes_per_visit"] > 10).sum())
     assert 10 < over < 100
+
+
+def _reference_round_legs(t, xy, idx, slot, n_slots):
+    """The rounds of round_legs written plainly, as an independent check."""
+    free = set(range(len(idx)))
+    legs = np.full(len(idx), np.nan)
+    while free:
+        first = min(slot[j] for j in free)
+        centre = np.mean([xy[idx[j]] for j in free], axis=0)
+        due = sorted(j for j in free if slot[j] == first)
+        here = max(due, key=lambda j: (((xy[idx[j]] - centre) ** 2).sum(), -j))
+        free.discard(here)
+        for s in range(first + 1, n_slots):
+            due = [j for j in sorted(free) if slot[j] == s]
+            if due:
+                nxt = min(due, key=lambda j: (t[idx[here], idx[j]], j))
+                legs[nxt] = t[idx[here], idx[nxt]]
+                free.discard(nxt)
+                here = nxt
+    return legs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_round_legs_agree_with_a_plain_implementation(seed):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 20_000, (300, 2))
+    t = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) / 1000 * 1.4 / 50 * 60
+    idx = rng.choice(300, 120, replace=False)
+    slot = rng.integers(0, 7, 120)
+    fast, _, _ = round_legs(t, t, xy, idx, slot, 7)
+    assert np.allclose(fast, _reference_round_legs(t, xy, idx, slot, 7), equal_nan=True)
+    # every client is visited once; one visit per round has no leg
+    rounds = int(np.isnan(fast).sum())
+    assert 120 / 7 <= rounds < 120 / 7 * 2
