@@ -123,7 +123,7 @@ def rutland() -> None:
     layers = geosuff.load_area_layers("Rutland")
     net = clock(
         "Rutland",
-        "network from PBF (cached after the first run)",
+        "road network built from the PBF",
         lambda: geosuff.build_network(data / "osm" / "rutland-2022-07-20.osm.pbf"),
     )
     road = clock(
