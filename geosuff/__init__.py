@@ -10,14 +10,14 @@ from geosuff.analysis.access import access
 from geosuff.analysis.fca import floating_catchment, gaussian_decay, step_decay
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
-from geosuff.analysis.runs import care_runs
+from geosuff.analysis.runs import HomeCareTravel, care_runs, home_care_travel
 from geosuff.analysis.summary import area_summary
 from geosuff.analysis.supply import supply_ratios
 from geosuff.analysis.supply_years import supply_by_year
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.areas import Area, resolve_area
 from geosuff.io.layout import resolve_data_dir
-from geosuff.io.places import FocusPlace, resolve_place
+from geosuff.io.places import FocusPlace, add_place_names, lsoas_in_place, resolve_place
 from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.projections import Projection, read_projection
@@ -48,6 +48,7 @@ __all__ = [
     "AreaLayers",
     "FocusPlace",
     "GapThresholds",
+    "HomeCareTravel",
     "LayerFiles",
     "Loaded",
     "Projection",
@@ -58,6 +59,7 @@ __all__ = [
     "ZoneThresholds",
     "__version__",
     "access",
+    "add_place_names",
     "area_summary",
     "assign_groups",
     "assign_to_lsoas",
@@ -69,6 +71,7 @@ __all__ = [
     "find_gaps",
     "floating_catchment",
     "gaussian_decay",
+    "home_care_travel",
     "isochrones",
     "load_area_layers",
     "load_care_homes",
@@ -82,6 +85,7 @@ __all__ = [
     "load_surroundings",
     "load_wards",
     "load_zones",
+    "lsoas_in_place",
     "nearest",
     "normalise_postcodes",
     "parse_seeds",

@@ -1,4 +1,4 @@
-"""``geosuff access``, ``geosuff runs`` and ``geosuff gaps``: distance-aware analyses."""
+"""``geosuff access``: distance-aware access, and the options shared with ``runs``/``gaps``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from rich.console import Console
 from rich.table import Table
 
 from geosuff.analysis.access import access as access_fn
-from geosuff.analysis.gaps import GapThresholds, find_gaps
-from geosuff.analysis.runs import care_runs
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
@@ -39,7 +37,7 @@ from geosuff.io.files import write_table
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
-__all__ = ["access", "gaps", "load_network_option", "runs"]
+__all__ = ["access", "load_network_option"]
 
 
 class Format(enum.StrEnum):
@@ -248,159 +246,4 @@ def access(
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(add_basis_columns(acc, inputs.layers), out)
     _print(_access_summary(acc, inputs), fmt, "Access")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
-
-
-def runs(
-    area: AreaOpt,
-    data: DataOpt = None,
-    network: NetworkOpt = None,
-    zones: ZonesOpt = None,
-    out: OutOpt = None,
-    fmt: FormatOpt = Format.table,
-    n_runs: Annotated[int, typer.Option("--runs", help="Runs simulated per zone.")] = 100,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same runs).")] = 0,
-    visit_minutes: Annotated[float, typer.Option(help="Paid contact minutes per visit.")] = 30.0,
-    hourly_rate: Annotated[
-        float | None, typer.Option(help="GBP per hour of travel (default 25.95).")
-    ] = None,
-    mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
-    lsoa: LsoaOpt = None,
-    population: PopulationOpt = None,
-    care_homes: CareHomesOpt = None,
-    home_care: HomeCareOpt = None,
-    extra_care: ExtraCareOpt = None,
-    postcodes: PostcodesOpt = None,
-    strict: StrictOpt = False,
-    rejects: RejectsOpt = None,
-) -> None:
-    """Simulate home care runs per zone: travel minutes and miles per visit, and cost."""
-    check_output(out)
-    files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, 0.0)
-    table = care_runs(
-        inputs.layers,
-        groups=inputs.groups,
-        network=inputs.network,
-        n_runs=n_runs,
-        seed=seed,
-        visit_minutes=visit_minutes,
-        hourly_rate_gbp=hourly_rate,
-        mileage_rate_gbp_per_mile=mileage_rate,
-    )
-    _write(table, out)
-    cols = [
-        "zone",
-        "start",
-        "travel_minutes_per_visit_mean",
-        "travel_minutes_per_visit_p10",
-        "travel_minutes_per_visit_p90",
-        "miles_per_visit",
-        "travel_share_of_paid_time",
-        "travel_cost_per_visit_gbp",
-        "travel_method",
-    ]
-    frame = pd.DataFrame(table[cols])
-    if fmt is Format.json:
-        typer.echo(
-            json.dumps(
-                {"rates": table.attrs, "zones": json.loads(frame.to_json(orient="records"))},
-                indent=2,
-            )
-        )
-    else:
-        out_table = Table(title="Care-worker travel per visit", title_justify="left")
-        for c in cols:
-            out_table.add_column(c.replace("travel_", "").replace("_", " "), justify="right")
-        for _, row in frame.iterrows():
-            out_table.add_row(
-                *[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row.tolist()]
-            )
-        console = Console(width=200)
-        console.print(out_table)
-        console.print(
-            f"rates: {table.attrs['hourly_rate_gbp']:.2f} GBP/hour, "
-            f"{table.attrs['mileage_rate_gbp_per_mile']:.2f} GBP/mile (defaults to change); "
-            f"{table.attrs['overhead_minutes']:g} min overhead per visit",
-            style="dim",
-        )
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
-
-
-def gaps(
-    area: AreaOpt,
-    data: DataOpt = None,
-    network: NetworkOpt = None,
-    zones: ZonesOpt = None,
-    out: OutOpt = None,
-    fmt: FormatOpt = Format.table,
-    focus: Annotated[
-        str | None, typer.Option(help="Report on a place: Tisbury, Tenbury Wells, a ward, SP3 6.")
-    ] = None,
-    buffer_km: BufferOpt = 20.0,
-    thresholds: Annotated[
-        Path | None, typer.Option(help="TOML file of gap thresholds ([gaps] table).")
-    ] = None,
-    with_runs: Annotated[
-        bool, typer.Option("--runs/--no-runs", help="Flag zones by care-worker travel.")
-    ] = True,
-    lsoa: LsoaOpt = None,
-    population: PopulationOpt = None,
-    care_homes: CareHomesOpt = None,
-    home_care: HomeCareOpt = None,
-    extra_care: ExtraCareOpt = None,
-    postcodes: PostcodesOpt = None,
-    strict: StrictOpt = False,
-    rejects: RejectsOpt = None,
-    year: YearOpt = None,
-) -> None:
-    """Flag poorly served LSOAs and zones, each with its reason.
-
-    With --year the 75+ demand, and so access and the flags, are for that year.
-    """
-    th = GapThresholds()
-    if thresholds is not None:
-        import tomllib
-
-        from geosuff._errors import InputFileError
-
-        try:
-            raw = tomllib.loads(thresholds.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InputFileError(thresholds, f"cannot read thresholds ({exc})") from exc
-        th = GapThresholds.from_mapping(raw.get("gaps", raw))
-    check_output(out)
-    files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year)
-    acc = _run_access(inputs)
-    zone_runs = (
-        care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
-        if with_runs
-        else None
-    )
-    flagged = find_gaps(acc, runs=zone_runs, groups=inputs.groups, thresholds=th)
-    summary: dict[str, Any] = {
-        "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
-        "travel_method": acc.attrs.get("travel_method"),
-        "lsoas flagged": int(flagged["flagged"].sum()),
-        "aged 75+ in flagged LSOAs": float(flagged.loc[flagged["flagged"], "pop_75plus"].sum()),
-        "home care too far": int(flagged["gap_home_care"].sum()),
-        "nursing too far": int(flagged["gap_nursing"].sum()),
-        "low E2SFCA access": int(flagged["gap_low_access"].sum()),
-        "zone travel too long": int(flagged["gap_zone_travel"].sum()),
-        "home care agencies in the data": len(inputs.layers.home_care),
-        "thresholds": flagged.attrs["thresholds"],
-        **_population_entries(inputs),
-    }
-    if focus is not None:
-        from geosuff.io.places import resolve_place
-
-        place = resolve_place(focus, inputs.layers.area, data_dir=data)
-        near = flagged[flagged.intersects(place.geometry)]
-        summary["focus"] = f"{focus} ({place.matched})"
-        summary["focus LSOAs"] = len(near)
-        summary["focus LSOAs flagged"] = int(near["flagged"].sum())
-        summary["focus reasons"] = [r for r in near["reasons"] if r]
-    _write(add_basis_columns(flagged, inputs.layers), out)
-    _print(summary, fmt, "Gaps")
     report_rejects(inputs.rejects, strict=strict, out=rejects)
