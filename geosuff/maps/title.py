@@ -88,6 +88,9 @@ def _source_text(
         found = vintage_of(name)
         vintage = "date not stated" if found.startswith("date not") else found
         full = f"{label}: {name} ({vintage})"
+    elif len(getattr(layers, key)):
+        vintage = "source not stated"
+        full = f"{label}: source not stated"
     else:
         return None
     short = f"{label.lower()} {vintage}"
