@@ -33,7 +33,10 @@ window.geosuff = (function () {
   }
   gs.esc = esc;
 
-  function narrow() { return window.innerWidth < 760 || window.innerHeight < 560; }
+  function narrow(map) {
+    var size = map ? map.getSize() : {x: window.innerWidth, y: window.innerHeight};
+    return size.x < 760 || size.y < 560;
+  }
   gs.narrow = narrow;
 
   gs.panel = function (title, rows, source) {
@@ -242,7 +245,7 @@ window.geosuff = (function () {
       }
       map.on("overlayadd overlayremove baselayerchange", refresh);
       refresh();
-      setOpen(!narrow());
+      setOpen(!narrow(map));
       gs.legendOpen = setOpen;
       return div;
     };
@@ -294,7 +297,7 @@ window.geosuff = (function () {
       var l = (gs.layers[n] || {}).layer;
       if (l) { overlays[esc(n)] = l; }
     });
-    var ctl = L.control.layers(bases, overlays, {collapsed: narrow(), position: "topright",
+    var ctl = L.control.layers(bases, overlays, {collapsed: narrow(map), position: "topright",
                                                  sortLayers: false});
     ctl.addTo(map);
     var box = ctl.getContainer();
@@ -333,8 +336,25 @@ window.geosuff = (function () {
     return {paddingTopLeft: [pad.l * sx, pad.t * sy], paddingBottomRight: [pad.r * sx, pad.b * sy]};
   };
 
+  function overlap(a, b) {
+    if (!a || !b) { return false; }
+    var r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+    return r.width && s.width && r.left < s.right && s.left < r.right &&
+           r.top < s.bottom && s.top < r.bottom;
+  }
+
+  gs.declutter = function (map) {
+    // In a short map (a report, a small window) fold the legend, then the layer list,
+    // rather than let them cover each other.
+    var layers = gs.layerControl && gs.layerControl.getContainer();
+    var legend = gs.legendControl && gs.legendControl.getContainer();
+    if (overlap(layers, legend) && gs.legendOpen) { gs.legendOpen(false); }
+    if (overlap(layers, legend) && gs.layerControl) { gs.layerControl.collapse(); }
+  };
+
   gs.frame = function (map, bounds) {
     var b = L.latLngBounds(bounds);
+    gs.declutter(map);
     var p = gs.padding(map);
     p.maxZoom = 15;
     map.fitBounds(b, p);

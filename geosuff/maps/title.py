@@ -9,7 +9,6 @@ from typing import Any
 
 import geopandas as gpd
 
-from geosuff import __version__
 from geosuff.io.area_layers import AreaLayers
 from geosuff.maps.focus import Focus
 from geosuff.maps.layers import MapPage, fmt_number, vintage_of
@@ -51,8 +50,8 @@ def population_year(layers: AreaLayers, pop_label: str) -> tuple[str, str]:
     """
     if layers.year is not None:
         return str(layers.year), layers.population_basis or pop_label
-    match = re.search(r"(19|20)\d{2}", pop_label)
-    return (match.group(0) if match else "year not stated"), pop_label
+    match = re.search(r"\((?:mid-)?((?:19|20)\d{2})\b", pop_label)
+    return (match.group(1) if match else "year not stated"), pop_label
 
 
 def default_title(layers: AreaLayers, focus: Focus | None) -> str:
@@ -160,5 +159,7 @@ def title_info(
         if key in counts:
             lines.append(f"{label} shown: {counts[key]}")
     lines.append(ATTRIBUTION)
+    from geosuff import __version__
+
     lines.append(f"Made with geosuff {__version__} on {dt.date.today().isoformat()}")
     return {"title": title, "facts": facts, "lines": lines, "open": False}
