@@ -119,7 +119,7 @@ def test_gpkg_styles_reproduce_the_map_classes_at_every_edge(tmp_path):
     groups, symbols = _qml_rules(styles.loc[0, "styleQML"])
     assert [g["label"] for g in groups] == ["Care home beds per 1,000 aged 75+", "Gap LSOAs"]
     (flag_rule,) = groups[1]["rules"]
-    assert flag_rule["filter"] == '"flagged" = 1'
+    assert flag_rule["filter"] == '"flagged"'
     _casing, line = symbols[flag_rule["symbol"]]
     line_props = {p.get("k"): p.get("v") for p in line.findall("prop")}
     assert line_props["style"] == "no"  # no fill: the classes keep their colours
@@ -166,3 +166,66 @@ def test_cli_gpkg_outputs_open_with_styles(data_dir, tmp_path, command):
     groups, symbols = _qml_rules(styles.loc[styles["useAsDefault"] == 1, "styleQML"].iloc[0])
     values = pd.to_numeric(table["e2sfca_beds_per_1000_75plus"]).tolist()
     assert _qgis_colours(groups[0], symbols, values) == access_classes().colour_of(values)
+
+
+QGIS_PYTHON = "/usr/bin/python3"
+_QGIS_SCRIPT = r"""
+import json, sys
+from qgis.core import (QgsApplication, QgsExpressionContext, QgsExpressionContextUtils,
+                       QgsRenderContext, QgsVectorLayer)
+app = QgsApplication([], False); app.initQgis()
+lyr = QgsVectorLayer(sys.argv[1] + "|layername=" + sys.argv[2], "t", "ogr")
+msg, ok = lyr.loadDefaultStyle()
+r = lyr.renderer()
+ctx = QgsRenderContext()
+ctx.setExpressionContext(QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(lyr)))
+r.startRender(ctx, lyr.fields())
+fills, gap = r.rootRule().children()
+out = {"ok": ok, "type": r.type(), "groups": [c.label() for c in r.rootRule().children()], "rows": []}
+for f in lyr.getFeatures():
+    ctx.expressionContext().setFeature(f)
+    hit = [c for c in fills.children() if not c.isElse() and c.isFilterOK(f, ctx)]
+    colour = hit[0].symbol().symbolLayer(0).color().name() if hit else "else"
+    out["rows"].append([f["lsoa_code"], colour, gap.children()[0].isFilterOK(f, ctx)])
+r.stopRender(ctx)
+print(json.dumps(out))
+"""
+
+
+def _has_qgis() -> bool:
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            [QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
+
+
+@pytest.mark.skipif(not _has_qgis(), reason="QGIS not installed (apt-get install python3-qgis)")
+def test_qgis_itself_draws_the_map_classes(tmp_path):
+    """QGIS opens the file with the default style and classifies every LSOA as the map does."""
+    import json
+    import os
+    import subprocess
+
+    frame = _access_frame()
+    out = write_table(frame, tmp_path / "gaps.gpkg")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [QGIS_PYTHON, "-c", _QGIS_SCRIPT, str(out), "gaps"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["ok"] is True and result["type"] == "RuleRenderer"
+    assert result["groups"] == ["Care home beds per 1,000 aged 75+", "Gap LSOAs"]
+    expected = access_classes().colour_of(frame["e2sfca_beds_per_1000_75plus"])
+    got = [row[1] for row in result["rows"]]
+    assert got == [c if c != NO_DATA else "else" for c in expected]
+    assert [row[2] for row in result["rows"]] == frame["flagged"].tolist()

@@ -67,8 +67,8 @@ class FillRule:
         if self.else_rule:
             return "ELSE"
         col = '"' + str(self.column).replace('"', '""') + '"'
-        if self.flag:
-            return f"{col} = 1"
+        if self.flag:  # true for a Boolean field and for an integer 1 alike
+            return col
         parts = []
         if self.lower is not None:
             parts.append(f"{col} >= {self.lower:.10g}")
