@@ -181,7 +181,8 @@ ctx = QgsRenderContext()
 ctx.setExpressionContext(QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(lyr)))
 r.startRender(ctx, lyr.fields())
 fills, gap = r.rootRule().children()
-out = {"ok": ok, "type": r.type(), "groups": [c.label() for c in r.rootRule().children()], "rows": []}
+groups = [c.label() for c in r.rootRule().children()]
+out = {"ok": ok, "type": r.type(), "groups": groups, "rows": []}
 for f in lyr.getFeatures():
     ctx.expressionContext().setFeature(f)
     hit = [c for c in fills.children() if not c.isElse() and c.isFilterOK(f, ctx)]
