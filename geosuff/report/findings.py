@@ -17,6 +17,12 @@ from geosuff.report.supply import gap_statable
 __all__ = ["findings_section", "key_findings"]
 
 
+_SCOPES = {
+    "all": "all care homes CQC registers, including homes for younger adults",
+    "older-people": "care homes CQC registers for older people or dementia",
+}
+
+
 def _short(gap: float) -> str:
     x = round(gap)
     return f"a shortfall of {abs(x):,}" if x < 0 else f"a surplus of {x:,}"
@@ -54,6 +60,11 @@ def _beds(data: ReportData, year: str) -> list[str]:
             f"{number(row[f'{kind}_beds_per_1000_75plus'], 1)} per 1,000 aged 75+ against a "
             f"benchmark of {marks[f'{kind}_beds']:g}: {_short(row[f'{kind}_beds_gap'])} beds."
         )
+    split = data.layers.bed_split.split(":")[0]
+    out[0] += (
+        f" Bed counts cover {_SCOPES.get(data.layers.scope, data.layers.scope)}; nursing and "
+        f"residential beds are split by the rule '{split}'."
+    )
     units = data.zones if data.zones is not None else data.towns
     what = "zone" if data.zones is not None else "town"
     if units is not None and not units.empty:

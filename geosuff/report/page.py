@@ -45,7 +45,7 @@ table.data .num { text-align: right; white-space: nowrap; font-variant-numeric: 
 table.reasons td:last-child { min-width: 18em; }
 .table-note { font-size: 12px; color: var(--muted); margin: 4px 0 0; }
 figure.chart { margin: 14px 0; }
-figure.chart svg { width: 100%; height: auto; max-width: 900px; display: block; }
+figure.chart svg { width: 100%; height: auto; max-width: 780px; display: block; }
 figure.chart figcaption { font-size: 13px; color: var(--muted); }
 details.more summary { cursor: pointer; color: var(--accent); }
 .report-map { position: relative; height: 78vh; max-height: 800px; min-height: 560px;
@@ -67,6 +67,10 @@ footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px
   .leaflet-control-fullscreen, .gs-title details { display: none !important; }
   section.rsec > h2, table.data caption { break-after: avoid; }
   table.data tr, figure.chart, .caveat { break-inside: avoid; }
+  .table-wrap { overflow: visible !important; }
+  table.data { font-size: 7.5pt; }
+  table.data th, table.data td { padding: 2px 3px; }
+  figure.chart svg { max-width: 165mm; }
   .report-map { height: 150mm; max-height: none; min-height: 0; break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }

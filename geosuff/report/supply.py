@@ -88,10 +88,10 @@ def _bed_columns(first: str) -> list[Column]:
         Column("Aged 75+", True),
         Column("Residential beds", True),
         Column("per 1,000 aged 75+", True),
-        Column(f"against {marks['residential_beds']:g} per 1,000", True),
+        Column(f"vs benchmark {marks['residential_beds']:g}", True),
         Column("Nursing beds", True),
         Column("per 1,000 aged 75+", True),
-        Column(f"against {marks['nursing_beds']:g} per 1,000", True),
+        Column(f"vs benchmark {marks['nursing_beds']:g}", True),
     ]
 
 
