@@ -209,7 +209,9 @@ def probe(html_path: Path, *, budget_ms: int = 8000, size: tuple[int, int] = (12
     body = proc.stdout[start + len('<pre id="gs-probe">') : proc.stdout.index("</pre>", start)]
     import html
 
-    return json.loads(html.unescape(body))
+    result = json.loads(html.unescape(body))
+    result["_dom"] = proc.stdout[:start]
+    return result
 
 
 def screenshot(html_path: Path, png_path: Path, *, size: tuple[int, int] = (1000, 700)) -> Path:

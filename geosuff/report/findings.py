@@ -66,7 +66,7 @@ def _beds(data: ReportData, year: str) -> list[str]:
         f"residential beds are split by the rule '{split}'."
     )
     units = data.zones if data.zones is not None else data.towns
-    what = "zone" if data.zones is not None else "town"
+    what = "zone" if data.zones is not None else "town or ward"
     if units is not None and not units.empty:
         worst = units.sort_values("residential_beds_gap").iloc[0]
         if worst["residential_beds_gap"] < 0:
@@ -118,7 +118,8 @@ def _travel(data: ReportData, travel: str) -> list[str]:
         f"{number(top['travel_minutes_per_visit_p10'], 1)}–"
         f"{number(top['travel_minutes_per_visit_p90'], 1)}) and shortest in "
         f"{name(low['zone'])} ({number(low['travel_minutes_per_visit_mean'], 1)} min); "
-        f"travel times: {travel}."
+        f"travel times: {travel}"
+        + ("." if what == "zone" else "; simulated per district, as no zones were given.")
     ]
 
 
@@ -130,7 +131,9 @@ def _gaps(data: ReportData) -> list[str]:
     counts = {
         "low care home access (E2SFCA)": int(flagged.get("gap_low_access", False).sum()),
         "nursing home too far": int(flagged.get("gap_nursing", False).sum()),
-        "long care-worker travel in the zone": int(flagged.get("gap_zone_travel", False).sum()),
+        "long care-worker travel in its zone or district": int(
+            flagged.get("gap_zone_travel", False).sum()
+        ),
     }
     reasons = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
     hard = hardest_lsoas(data, 1)

@@ -41,9 +41,12 @@ def population_section(data: ReportData, year: str, basis: str) -> Section:
         .reset_index()
     )
     if len(districts) > 1:
-        total = districts.sum(numeric_only=True)
-        total["la_name"] = data.layers.area.name
-        districts = pd.concat([districts, total.to_frame().T], ignore_index=True)
+        total = {
+            **districts.sum(numeric_only=True).to_dict(),
+            "la_code": data.layers.area.code,
+            "la_name": data.layers.area.name,
+        }
+        districts = pd.concat([districts, pd.DataFrame([total])], ignore_index=True)
     rows = [
         [
             str(r["la_name"]),

@@ -195,12 +195,10 @@ def supply_section(data: ReportData, year: str) -> Section:
         parts.append(_chart(districts.iloc[:-1], "district", year))
     if data.towns is not None:
         towns = data.towns.sort_values("residential_beds_gap")
-        caption = (
-            f"Care home beds by town (or rural ward), largest residential shortfall first, {year}"
-        )
+        caption = f"Care home beds by town (or ward), largest residential shortfall first, {year}"
         parts.append(
             html_table(
-                _bed_columns("Town or rural ward"),
+                _bed_columns("Town or ward"),
                 _bed_rows(towns.head(TOP_TOWNS), "unit"),
                 caption=caption,
                 note=(
@@ -212,13 +210,13 @@ def supply_section(data: ReportData, year: str) -> Section:
         )
         if len(towns) > TOP_TOWNS:
             rest = html_table(
-                _bed_columns("Town or rural ward"),
+                _bed_columns("Town or ward"),
                 _bed_rows(towns.iloc[TOP_TOWNS:], "unit"),
-                caption=f"The other {len(towns) - TOP_TOWNS} towns and rural wards, {year}",
+                caption=f"The other {len(towns) - TOP_TOWNS} towns and wards, {year}",
             )
             parts.append(
                 f'<details class="more"><summary>The other {len(towns) - TOP_TOWNS} towns '
-                f"and rural wards</summary>{rest}</details>"
+                f"and wards</summary>{rest}</details>"
             )
     parts.append(_other_supply(data, year))
     if data.future is None:
