@@ -11,7 +11,8 @@ from geosuff.analysis.gaps import find_gaps
 from geosuff.analysis.joins import assign_to_lsoas
 from geosuff.analysis.runs import care_runs
 from geosuff.analysis.summary import area_summary
-from geosuff.report.data import ReportData, _lsoa_places, _supply, usable_gaps
+from geosuff.maps.usable import usable_gaps
+from geosuff.report.data import ReportData, _lsoa_places, _supply
 from tests import maps_fixtures as fx
 
 

@@ -89,6 +89,7 @@ def _analyses(
     from geosuff.analysis.gaps import find_gaps
     from geosuff.analysis.runs import care_runs
     from geosuff.io.surroundings import load_surroundings
+    from geosuff.maps.usable import usable_gaps
     from geosuff.network import build_network, isochrones
     from geosuff.network.cache import default_cache_dir
     from geosuff.zones.groups import zone_assignment
@@ -113,6 +114,9 @@ def _analyses(
             out["access"] = acc
         runs = care_runs(layers, groups=groups, network=net, n_runs=30)  # type: ignore[arg-type]
         flagged = find_gaps(given.get("access", acc), runs=runs, groups=groups)  # type: ignore[arg-type]
+        flagged, dropped = usable_gaps(flagged, layers)  # type: ignore[arg-type]
+        for note in dropped:
+            log.warning("%s", note)
         if "gaps" not in given:
             out["gaps"] = flagged[flagged["flagged"]]
     if net is not None and focus is not None and "isochrones" not in given:

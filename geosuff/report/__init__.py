@@ -8,8 +8,9 @@ function ``geosuff.report`` shadows this subpackage as an attribute of ``geosuff
 
 from __future__ import annotations
 
+from geosuff.maps.usable import usable_gaps
 from geosuff.report.build import ReportResult, build_report, report
-from geosuff.report.data import ReportData, collect_report_data, usable_gaps
+from geosuff.report.data import ReportData, collect_report_data
 from geosuff.report.findings import key_findings
 
 __all__ = [
