@@ -36,6 +36,7 @@ from geosuff.network import (
     time_matrix_array,
     travel_time_matrix,
 )
+from geosuff.report import report
 from geosuff.zones.check import ZoneCheck, ZoneThresholds, check_zones, read_zoning
 from geosuff.zones.compare import compare_checks
 from geosuff.zones.propose import propose_zones, zone_polygons
@@ -94,6 +95,7 @@ __all__ = [
     "propose_zones",
     "read_projection",
     "read_zoning",
+    "report",
     "resolve_area",
     "resolve_data_dir",
     "resolve_place",

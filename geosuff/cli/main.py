@@ -96,6 +96,7 @@ def _register() -> None:
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import maps as maps_cli
     from geosuff.cli import network as network_cli
+    from geosuff.cli import report as report_cli
     from geosuff.cli import supply as supply_cli
     from geosuff.cli import zones as zones_cli
 
@@ -110,6 +111,7 @@ def _register() -> None:
     app.add_typer(network_cli.travel_app, name="travel")
     app.command(name="map")(maps_cli.map_command)
     app.command(name="batch")(batch_cli.batch)
+    app.command(name="report")(report_cli.report_command)
 
 
 _register()
