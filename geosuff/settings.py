@@ -11,10 +11,28 @@ benchmarks_per_1000_75plus : dict of str to float
     ``nursing_beds`` 45, ``extra_care_units`` 25. Source: Housing LIN, *More Choice,
     Greater Voice* (2008), as used in council market position statements.
 home_care_hourly_rate_gbp : float
-    Default hourly rate for costing care-worker travel: 25.95 (a council's adopted
-    2023/24 minimum home care rate). A default to change, not a national figure.
+    The price of a contact hour of home care: 25.95 (a council's adopted 2023/24
+    minimum home care rate). It already pays for travel, so it is never used to cost
+    travel; it is what travel costs are compared with. A default to change.
+care_worker_hourly_pay_gbp : float
+    A care worker's hourly pay, used to cost travel time between visits: 12.21, the
+    National Living Wage for workers aged 21 and over from 1 April 2025 (GOV.UK, "National
+    Living Wage increases to £12.21", Low Pay Commission 2025 uprating). Most
+    independent-sector care workers are paid at or just above it (Skills for Care,
+    *The state of the adult social care sector and workforce in England*). Pay only:
+    employer on-costs (National Insurance, holiday pay, pension) are not included.
+    Source text in ``care_worker_pay_source``.
 mileage_rate_gbp_per_mile : float
     Default mileage rate: 0.45 (HMRC approved mileage allowance, first 10,000 miles).
+home_care_clients_per_1000_75plus : float
+    Home care clients per 1,000 people aged 75+, used to place the clients whose
+    visits care workers drive between: 58. About 257,000 older people in England had
+    home care paid for by their council in 2015 (Wittenberg and Hu 2015, cited in The
+    King's Fund, *Home care in England*, 2018), against about 4.4 million people aged
+    75+ (ONS mid-2015): 257,000 / 4.4 million = 58 per 1,000. Council-funded clients
+    only, because commissioned rounds serve them (self-funders, another ~100,000 in
+    2015, mostly use other agencies' rounds). An assumption to change with local
+    figures; source text in ``home_care_take_up_source``.
 data_dir : str or None
     Data folder used when neither ``--data`` nor ``GEOSUFF_DATA`` is given.
 
@@ -48,7 +66,18 @@ benchmark_source: str = (
     "as used in council market position statements"
 )
 home_care_hourly_rate_gbp: float = 25.95
+care_worker_hourly_pay_gbp: float = 12.21
+care_worker_pay_source: str = (
+    "National Living Wage (21 and over) from 1 April 2025, GOV.UK / Low Pay Commission; "
+    "pay only, without employer on-costs"
+)
 mileage_rate_gbp_per_mile: float = 0.45
+home_care_clients_per_1000_75plus: float = 58.0
+home_care_take_up_source: str = (
+    "about 257,000 council-funded older home care users in England in 2015 (Wittenberg and Hu "
+    "2015, in The King's Fund 'Home care in England', 2018) per about 4.4 million aged 75+ "
+    "(ONS mid-2015)"
+)
 data_dir: str | None = None
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -57,8 +86,18 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "benchmarks_per_1000_75plus": dict,
     "benchmark_source": str,
     "home_care_hourly_rate_gbp": (int, float),
+    "care_worker_hourly_pay_gbp": (int, float),
+    "care_worker_pay_source": str,
     "mileage_rate_gbp_per_mile": (int, float),
+    "home_care_clients_per_1000_75plus": (int, float),
+    "home_care_take_up_source": str,
     "data_dir": (str, type(None)),
+}
+
+_POSITIVE = {
+    "home_care_hourly_rate_gbp",
+    "care_worker_hourly_pay_gbp",
+    "home_care_clients_per_1000_75plus",
 }
 
 
@@ -73,6 +112,9 @@ class _SettingsModule(ModuleType):
             raise ValidationError(msg)
         if not isinstance(value, _TYPES[name]):
             msg = f"geosuff setting {name!r} must be {_TYPES[name]}, got {type(value).__name__}"
+            raise ValidationError(msg)
+        if name in _POSITIVE and not value > 0:
+            msg = f"geosuff setting {name!r} must be positive, got {value!r}"
             raise ValidationError(msg)
         if name == "benchmarks_per_1000_75plus":
             missing = {"residential_beds", "nursing_beds", "extra_care_units"} - set(value)

@@ -69,11 +69,62 @@ setTimeout(function () {
     document.querySelectorAll(".leaflet-control-layers-overlays label").forEach(function (l) {
       out.control.push(l.textContent.trim());
     });
-    var gs = window.geosuff;
-    Object.keys(gs.layers).forEach(function (k) {
-      var g = gs.layers[k].layer;
-      out.counts[k] = g.getLayers ? g.getLayers().length : null;
+    out.bases = [];
+    document.querySelectorAll(".leaflet-control-layers-base label").forEach(function (l) {
+      out.bases.push(l.textContent.trim());
     });
+    var gs = window.geosuff;
+    out.on = [];
+    Object.keys(gs.layers).forEach(function (k) {
+      out.counts[k] = gs.layers[k].count;
+      if (gs.map.hasLayer(gs.layers[k].layer)) { out.on.push(k); }
+    });
+    out.facts = [];
+    document.querySelectorAll(".gs-fact").forEach(function (f) {
+      out.facts.push([f.children[0].textContent, f.children[1].textContent]);
+    });
+    out.legendTitles = [];
+    document.querySelectorAll(".gs-legend-section").forEach(function (s) {
+      if (s.style.display !== "none") {
+        out.legendTitles.push(s.querySelector(".gs-legend-title").textContent);
+      }
+    });
+    out.lineSwatches = [];
+    document.querySelectorAll(".gs-swatch-svg").forEach(function (svg) {
+      var lines = svg.querySelectorAll("line");
+      var top = lines[lines.length - 1];
+      out.lineSwatches.push([top.getAttribute("stroke"), top.getAttribute("stroke-width"),
+                             top.getAttribute("stroke-dasharray")]);
+    });
+    out.zoom = gs.map.getZoom();
+    out.size = [gs.map.getSize().x, gs.map.getSize().y];
+    out.padding = gs.padding(gs.map);
+    out.places = [];
+    document.querySelectorAll(".gs-place").forEach(function (p) {
+      out.places.push(p.textContent);
+    });
+    out.legendOpen = !document.querySelector(".gs-legend.gs-collapsed");
+    out.controlExpanded = !!document.querySelector(".leaflet-control-layers-expanded");
+    var focusName = Object.keys(gs.layers).filter(function (k) {
+      return k.indexOf("Focus:") === 0;
+    })[0];
+    if (focusName) {
+      var fb = gs.layers[focusName].layer.getBounds();
+      var nw = gs.map.latLngToContainerPoint(fb.getNorthWest());
+      var se = gs.map.latLngToContainerPoint(fb.getSouthEast());
+      var box = gs.map.getContainer().getBoundingClientRect();
+      var focus = {l: box.left + nw.x, t: box.top + nw.y, r: box.left + se.x, b: box.top + se.y};
+      out.focusCovered = [];
+      var controls = ".leaflet-control-container .leaflet-control";
+      document.querySelectorAll(controls).forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        var w = Math.min(r.right, focus.r) - Math.max(r.left, focus.l);
+        var h = Math.min(r.bottom, focus.b) - Math.max(r.top, focus.t);
+        if (w > 1 && h > 1) {
+          out.focusCovered.push(c.className + " " + Math.round(w) + "x" + Math.round(h));
+        }
+      });
+    }
     Object.keys(gs.layers).forEach(function (k) {
       var g = gs.layers[k].layer;
       if (!g.getLayers) { return; }
@@ -131,7 +182,7 @@ def _run(args: list[str], timeout: float = 90) -> subprocess.CompletedProcess[st
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def probe(html_path: Path, *, budget_ms: int = 8000) -> dict:
+def probe(html_path: Path, *, budget_ms: int = 8000, size: tuple[int, int] = (1200, 850)) -> dict:
     """Open a map with the probe scripts and return what they found."""
     page = html_path.read_text(encoding="utf-8")
     head = page.index("<head>") + len("<head>")
@@ -143,7 +194,7 @@ def probe(html_path: Path, *, budget_ms: int = 8000) -> dict:
     try:
         proc = _run(
             [
-                "--window-size=1200,850",
+                f"--window-size={size[0]},{size[1]}",
                 f"--virtual-time-budget={budget_ms}",
                 "--dump-dom",
                 probed.resolve().as_uri(),
@@ -158,7 +209,9 @@ def probe(html_path: Path, *, budget_ms: int = 8000) -> dict:
     body = proc.stdout[start + len('<pre id="gs-probe">') : proc.stdout.index("</pre>", start)]
     import html
 
-    return json.loads(html.unescape(body))
+    result = json.loads(html.unescape(body))
+    result["_dom"] = proc.stdout[:start]
+    return result
 
 
 def screenshot(html_path: Path, png_path: Path, *, size: tuple[int, int] = (1000, 700)) -> Path:

@@ -6,10 +6,11 @@ from shapely.geometry import Point, box
 
 from geosuff.analysis.access import access
 from geosuff.analysis.gaps import GapThresholds, find_gaps
-from geosuff.analysis.runs import care_runs, order_run
+from geosuff.analysis.runs import home_care_travel
 from geosuff.analysis.supply import supply_ratios
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.areas import Area
+from geosuff.io.provenance import Coverage
 from geosuff.io.surroundings import load_surroundings
 from geosuff.network import build_network
 
@@ -116,61 +117,77 @@ def test_access_whole_area_catchment_equals_supply_ratio(small):
     assert acc["e2sfca_beds_per_1000_75plus"].iloc[0] == pytest.approx(90.0)
 
 
-def test_runs_reproducible_and_denser_is_shorter():
-    dense = _pop([(0, 0, 1000, 1000)] * 1, [500.0], codes=["D"])
-    sparse = _pop([(50000, 0, 70000, 20000)], [500.0], codes=["S"])
-    pop = pd.concat([dense, sparse], ignore_index=True)
-    layers = _layers(gpd.GeoDataFrame(pop, crs=CRS), _providers([], "care_home_nursing"))
-    groups = pd.Series({"D": "dense", "S": "sparse"})
-    a, runs_a = care_runs(layers, groups=groups, seed=7, n_runs=30, with_runs=True)
-    b = care_runs(layers, groups=groups, seed=7, n_runs=30)
-    c = care_runs(layers, groups=groups, seed=8, n_runs=30)
-    pd.testing.assert_frame_equal(
-        pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry"))
-    )
-    assert not np.allclose(a["drive_minutes_per_visit"], c["drive_minutes_per_visit"])
-    by = a.set_index("zone")
-    assert (
-        by.loc["dense", "travel_minutes_per_visit_mean"]
-        < by.loc["sparse", "travel_minutes_per_visit_mean"]
-    )
-    assert (
-        by.loc["dense", "travel_minutes_per_visit_p10"]
-        <= by.loc["dense", "travel_minutes_per_visit_p90"]
-    )
-    assert set(runs_a["visits"]) <= {6, 7, 8} and len(runs_a) == 60
-    # cost = minutes/60 * 25.95 + miles * 0.45, per run, averaged
-    per_visit = runs_a["travel_minutes_per_visit"]
-    miles = runs_a["drive_km"] / runs_a["visits"] / 1.609344
-    cost = (per_visit / 60 * 25.95 + miles * 0.45).groupby(runs_a["zone"]).mean()
-    assert by["travel_cost_per_visit_gbp"].to_numpy() == pytest.approx(cost.to_numpy())
-
-
-def test_order_run_finds_the_straight_line():
-    xs = np.array([0.0, 3.0, 1.0, 4.0, 2.0])  # start at 0, visits scattered on a line
-    times = np.abs(xs[:, None] - xs[None, :])
-    order = order_run(times)
-    assert xs[order].tolist() == [1.0, 2.0, 3.0, 4.0]
-
-
 def test_gaps_reasons_and_thresholds(small):
     acc = access(small)
-    zones = pd.DataFrame({"zone": ["E06000099"], "travel_minutes_per_visit_mean": [22.0]})
-    th = GapThresholds(
-        home_care_minutes=10,
-        nursing_minutes=30,
-        min_pop_75plus=300,
-        access_quantile=0.0,
-        travel_minutes_per_visit=15,
+    travel = pd.DataFrame(
+        {
+            "lsoa_code": ["L0", "L1", "L2"],
+            "home_care_round_area": ["zone North", "zone North", "zone Far"],
+            "home_care_clients_expected": [23.2, 17.4, 17.4],
+            "home_care_minutes_per_visit": [6.0, 9.0, 22.0],
+            "home_care_minutes_per_visit_p10": [4.0, 5.0, 9.5],
+            "home_care_minutes_per_visit_p90": [9.0, 14.0, 40.25],
+            "home_care_travel_method": "estimate_crowfly",
+        }
     )
-    gaps = find_gaps(acc, runs=zones, thresholds=th)
-    assert gaps["gap_home_care"].tolist() == [False, False, True]
-    assert gaps["gap_zone_travel"].all()
-    reason = gaps.loc[2, "reasons"]
-    assert "nearest home care agency" in reason and "> 10 min with 300 aged 75+" in reason
-    assert "zone E06000099: care-worker travel 22.0 min per visit > 15 min" in reason
+    acc.loc[2, "pop_75plus"] = 500.0
+    th = GapThresholds(travel_minutes_per_visit=8, nursing_minutes=30, access_quantile=0.0)
+    gaps = find_gaps(acc, travel=travel, thresholds=th).set_index("lsoa_code")
+    assert gaps["gap_home_care"].to_dict() == {"L0": False, "L1": True, "L2": True}
+    reason = gaps.loc["L2", "reasons"]
+    assert reason.startswith(
+        "home care: care-worker travel 22.0 min per visit (p10-p90 9.5-40.2) > 8 min, drive "
+        "times estimated (straight line x detour), rounds within zone Far; 500 aged 75+, "
+        "~17 home care clients"
+    )
+    # the agency list's coverage was not assessed: no agency figure in any reason
+    assert "agency" not in " ".join(gaps["reasons"])
+    assert "distance to agency offices (coverage not assessed)" in gaps["not_assessed"].iloc[0]
+    # flagged first, most people first (L0 is flagged for the lowest E2SFCA score)
+    assert gaps["flagged"].all()
+    assert list(gaps.index) == ["L2", "L0", "L1"]
     with pytest.raises(Exception, match="unknown gap thresholds"):
         GapThresholds.from_mapping({"home_care_mins": 5})
+
+
+def test_home_care_flag_has_no_population_gate_and_agency_is_context_only(small):
+    acc = access(small)
+    acc.loc[2, "pop_75plus"] = 12.0  # a sparse LSOA: flagged all the same
+    travel = pd.DataFrame(
+        {
+            "lsoa_code": ["L0", "L1", "L2"],
+            "home_care_round_area": "local patch (3 nearest LSOAs, ~58 clients)",
+            "home_care_minutes_per_visit": [6.0, 6.0, 31.0],
+        }
+    )
+    complete = {"home_care": Coverage("complete", "every agency registered with CQC")}
+    gaps = find_gaps(acc, travel=travel, coverage=complete).set_index("lsoa_code")
+    assert gaps["gap_home_care"].to_dict() == {"L0": False, "L1": False, "L2": True}
+    # L2's demand point (32000, 2000) is 30 km from the agency: 30 x 1.4 / 50 km/h = 50 min
+    assert "(context: nearest agency office 50 min estimated" in gaps.loc["L2", "reasons"]
+    assert "; 12 aged 75+" in gaps.loc["L2", "reasons"]
+    partial = {"home_care": Coverage("partial", "a sample list")}
+    gaps = find_gaps(acc, travel=travel, coverage=partial)
+    assert not gaps["reasons"].str.contains("agency office").any()
+    assert "partial: a sample list" in gaps["not_assessed"].iloc[0]
+
+
+def test_nursing_and_residential_access_flags(small):
+    acc = access(small)
+    gaps = find_gaps(acc, thresholds=GapThresholds(access_quantile=0.0)).set_index("lsoa_code")
+    by_code = acc.set_index("lsoa_code")
+    for flag, col, words in [
+        ("gap_low_nursing_access", "e2sfca_nursing_beds_per_1000_75plus", "nursing beds"),
+        ("gap_low_residential_access", "e2sfca_residential_beds_per_1000_75plus", "residential"),
+    ]:
+        lowest = sorted(by_code.index[by_code[col] == by_code[col].min()])
+        assert sorted(gaps.index[gaps[flag]]) == lowest and len(lowest) < 3
+        assert f"low access to {words}" in gaps.loc[lowest[0], "reasons"]
+    assert "home care travel (no travel figures given)" in gaps["not_assessed"].iloc[0]
+    partial = {"care_homes": Coverage("partial", "no bed counts")}
+    none = find_gaps(acc, coverage=partial, thresholds=GapThresholds(access_quantile=0.5))
+    assert not none["flagged"].any()
+    assert "care home gaps (partial: no bed counts)" in none["not_assessed"].iloc[0]
 
 
 @pytest.fixture(scope="module")
@@ -190,11 +207,13 @@ def test_rutland_network_end_to_end(rutland, data_dir):
     assert acc["minutes_to_care_home"].max() < 20
     assert (acc["cross_border_share_beds"] > 0).any()
     assert acc.attrs["providers_off_network"] > 0  # homes beyond the Rutland extract
-    runs = care_runs(layers, network=net, n_runs=20, seed=1)
-    row = runs.iloc[0]
-    assert row["travel_method"] == "network" and row["unreachable_legs"] == 0
-    assert 5 < row["travel_minutes_per_visit_mean"] < 30
-    gaps = find_gaps(acc, runs=runs)
-    # Rutland's home care list is a partial sample: no home care flag from it
-    assert not gaps["gap_home_care"].any() and "home_care" in gaps.attrs["not_flagged"]
-    assert gaps["reasons"].str.contains("E2SFCA").any()
+    travel = home_care_travel(layers, network=net, days=10, seed=1)
+    row = travel.zones.iloc[0]
+    assert row["home_care_travel_method"] == "network" and row["home_care_unreachable_legs"] == 0
+    assert 3 < row["home_care_minutes_per_visit"] < 30
+    gaps = find_gaps(acc, travel=travel, thresholds=GapThresholds(travel_minutes_per_visit=5))
+    assert (
+        gaps["reasons"]
+        .str.contains("drive times by road (network), rounds within local", regex=False)
+        .any()
+    )

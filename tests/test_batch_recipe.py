@@ -86,7 +86,7 @@ def test_zones_check_runs_from_a_seed_list(data_dir, tmp_path):
 
     from geosuff.batch import run
 
-    seeds = Path(__file__).resolve().parents[1] / "boundaries" / "rutland_3_zones.toml"
+    seeds = Path(__file__).resolve().parents[1] / "geosuff" / "boundaries" / "rutland_3_zones.toml"
     raw = {
         "output": str(tmp_path / "out"),
         "analyses": ["zones_check"],

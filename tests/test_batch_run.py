@@ -187,7 +187,9 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
         "E06000017/travel_matrix",
     ]
     runs = gpd.read_parquet(tmp_path / "out" / "E06000017" / "runs.parquet")
-    assert runs["runs"].eq(5).all() and runs["travel_method"].eq("estimate_crowfly").all()
+    # care_runs now returns the zone table of home_care_travel (no per-run count)
+    assert runs["home_care_travel_method"].eq("estimate_crowfly").all()
+    assert runs["home_care_legs_sampled"].gt(0).all()
 
 
 def test_scenario_reports_difference_against_base(data_dir, tmp_path):

@@ -88,7 +88,8 @@ def test_gaps_focus_tenbury(data_dir):
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["focus"] == "Tenbury Wells (ward Tenbury)"
-    assert summary["focus LSOAs"] >= 3
+    # the ward's two LSOAs (RUC11 E1 and D1), not its neighbours on the edge
+    assert summary["focus LSOAs"] == 2
     assert summary["focus LSOAs flagged"] >= 1
 
 
@@ -122,3 +123,67 @@ def test_travel_matrix_from_layer_names(data_dir, tmp_path):
     assert set(table["method"]) == {"estimate_crowfly"}
     res = invoke("travel", "matrix", "--from", "lsoa", "--to", "care-homes", "--out", out)
     assert res.exit_code == 2 and "needs --area" in res.stderr
+
+
+def test_runs_by_lsoa_with_ward_names(data_dir, tmp_path):
+    out = tmp_path / "lsoas.csv"
+    res = invoke(
+        "runs",
+        "--area",
+        "Rutland",
+        "--data",
+        data_dir,
+        "--by",
+        "lsoa",
+        "--days",
+        "10",
+        "--out",
+        out,
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["parameters"]["clients_per_1000_75plus"] == 58.0
+    assert payload["parameters"]["hourly_pay_gbp"] == 12.21
+    assert "ESTIMATES" in payload["note"]
+    table = pd.read_csv(out)
+    assert len(table) == 23 and table["ward_name"].notna().all()
+    assert list(table.columns[:3]) == ["lsoa_code", "ward_name", "ward_code"]
+    assert table["home_care_round_area"].str.startswith("local patch (").all()
+    assert (table["home_care_minutes_per_visit_p10"] <= table["home_care_minutes_per_visit"]).all()
+    assert (table["home_care_minutes_per_visit"] <= table["home_care_minutes_per_visit_p90"]).all()
+    # the longest LSOAs are listed first on stdout
+    shown = [r["home_care_minutes_per_visit"] for r in payload["lsoas"]]
+    assert shown == sorted(shown, reverse=True)
+
+
+def test_gaps_focus_wilton_counts_lsoas_inside(data_dir, tmp_path):
+    out = tmp_path / "gaps.csv"
+    res = invoke(
+        "gaps",
+        "--area",
+        "Wiltshire",
+        "--data",
+        data_dir,
+        "--focus",
+        "Wilton",
+        "--days",
+        "10",
+        "--out",
+        out,
+        "-f",
+        "json",
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["focus"] == "Wilton (ward Wilton)"
+    assert summary["focus LSOAs"] == 3
+    assert summary["lsoas flagged"] < 285
+    table = pd.read_csv(out)
+    flagged = table[table["flagged"]]
+    assert flagged["pop_75plus"].is_monotonic_decreasing
+    home = table[table["gap_home_care"]]
+    assert len(home) > 0
+    assert home["reasons"].str.contains("rounds within local patch (", regex=False).all()
+    assert home["reasons"].str.contains("estimated (straight line x detour)", regex=False).all()

@@ -115,7 +115,7 @@ def test_supply_outputs(tmp_path, data_dir, ext):
     table = (
         pd.read_csv(out)
         if ext == "csv"
-        else gpd.read_file(out)
+        else gpd.read_file(out, layer="wards")
         if ext == "gpkg"
         else gpd.read_parquet(out)
     )
@@ -125,6 +125,14 @@ def test_supply_outputs(tmp_path, data_dir, ext):
     assert tisbury["residential_beds_gap"] < 0
     if ext != "csv":
         assert table.crs.to_epsg() == 27700
+    if ext == "gpkg":  # QGIS styles travel with the file, default: beds per 1,000 aged 75+
+        from geosuff.io.qgis_styles import read_layer_styles
+
+        styles = read_layer_styles(out)
+        assert set(styles["f_table_name"]) == {"wards"}
+        assert styles.loc[styles["useAsDefault"] == 1, "styleName"].tolist() == [
+            "geosuff beds per 1,000 75+"
+        ]
 
 
 def test_supply_by_zone_needs_zones(data_dir, tmp_path):

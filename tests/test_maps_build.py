@@ -240,3 +240,111 @@ def test_cli_needs_recipe_or_area():
     result = CliRunner().invoke(app, ["map"])
     assert result.exit_code == 2
     assert "recipe" in result.output
+
+
+def test_out_that_is_not_html_is_a_one_line_error(tmp_path):
+    out = tmp_path / "a.csv"
+    result = CliRunner().invoke(app, ["map", "--area", "Rutland", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "a.csv" in result.output and ".html" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+    with pytest.raises(ValidationError, match=r"ending in \.html"):
+        save_map(build_map(fx.area_layers(), self_contained=False), tmp_path / "m.png")
+
+
+def test_map_command_takes_a_network():
+    result = CliRunner().invoke(app, ["map", "--help"])
+    assert "--network" in result.output
+
+
+def test_one_shading_at_a_time_and_isochrones_off_while_shaded():
+    fmap = build_map(
+        fx.area_layers(), access=fx.access(), isochrones=fx.isochrones(), self_contained=False
+    )
+    from geosuff.maps.layers import RuntimeLayer
+
+    layers = [e for e in fmap._children.values() if isinstance(e, RuntimeLayer)]
+    bases = [e for e in layers if not e.overlay]
+    assert {e.plain_name for e in bases} >= {
+        "People aged 75+ (count)",
+        "Access: care home beds per 1,000 aged 75+",
+        "Drive time to nearest home care agency (estimate)",
+    }
+    assert [e.plain_name for e in bases if e.show] == ["Access: care home beds per 1,000 aged 75+"]
+    iso = next(e for e in layers if e.plain_name == "Drive-time isochrones")
+    assert iso.show is False
+    # With no shading asked for, the isochrones open on.
+    plain = build_map(
+        fx.area_layers(),
+        isochrones=fx.isochrones(),
+        options=MapOptions(shading="none"),
+        self_contained=False,
+    )
+    iso = next(
+        e
+        for e in plain._children.values()
+        if isinstance(e, RuntimeLayer) and e.plain_name == "Drive-time isochrones"
+    )
+    assert iso.show is True
+
+
+def test_outline_styles_differ_and_gaps_are_not_filled():
+    from geosuff._palettes import OUTLINES
+    from geosuff.maps.layers import RuntimeLayer
+
+    styles = [(s.colour, s.weight_px, s.dash) for s in OUTLINES.values()]
+    assert len(set(styles)) == len(styles)
+    assert len({s.colour for s in OUTLINES.values()}) >= 3
+    assert len({s.dash for s in OUTLINES.values()}) == 3  # solid, dashed, dotted
+    fmap = build_map(fx.area_layers(), gaps=fx.gaps(), self_contained=False)
+    gap = next(
+        e
+        for e in fmap._children.values()
+        if isinstance(e, RuntimeLayer) and e.plain_name.startswith("Gap LSOAs")
+    )
+    options = json.loads(gap.options_json)
+    assert "fill" not in options and "colour" not in options  # outline only: no darkening
+    assert options["stroke"] == OUTLINES["gap"].colour
+    assert options["casing"] == "#ffffff"
+
+
+def test_title_names_the_focus_as_asked_and_states_the_year():
+    focus = resolve_focus("Tenbury Wells", fx.wards())
+    fmap = build_map(fx.area_layers(), focus=focus, wards=fx.wards(), self_contained=False)
+    info = fmap.geosuff_info
+    assert info["title"] == "Care for people aged 75+: Tenbury Wells, Testshire"
+    facts = dict(info["facts"])
+    assert facts["Focus"] == "Tenbury Wells (ward Tenbury)"
+    assert facts["Year"].startswith("2020: ONS population estimates (mid-2020)")
+    assert facts["Travel"] == "not available"
+    assert "home care agencies source not stated (coverage not assessed)" in facts["Data"]
+    assert facts["Data"].startswith("care homes 2024-03")
+
+
+def test_town_labels_from_ward_names(data_dir):
+    from geosuff import load_wards, resolve_area
+    from geosuff.maps.labels import place_labels, town_of_wards
+
+    wilts = load_wards(resolve_area("Wiltshire", data_dir), data_dir=data_dir)
+    towns = town_of_wards(wilts)
+    by_ward = dict(zip(wilts["ward_name"], towns, strict=True))
+    assert by_ward["Trowbridge Grove"] == "Trowbridge"
+    assert by_ward["Royal Wootton Bassett East"] == "Royal Wootton Bassett"
+    assert by_ward["Salisbury St Paul's"] == "Salisbury"  # not "Salisbury St"
+    assert by_ward["Tisbury"] is None
+    assert int((towns == "Salisbury").sum()) == 8
+    labels = place_labels(wilts)
+    ranks = dict(zip(labels["name"], labels["rank"], strict=True))
+    assert ranks["Trowbridge"] == 1 and ranks["Chippenham"] == 1
+    assert ranks["Tisbury"] == 2 and ranks["Mere"] == 2
+    assert "Alderbury & Whiteparish" not in ranks  # long compound names stay off the map
+    worcs = load_wards(resolve_area("Worcestershire", data_dir), data_dir=data_dir)
+    by_ward = dict(zip(worcs["ward_name"], town_of_wards(worcs), strict=True))
+    assert by_ward["Droitwich East"] == "Droitwich"
+    # Two wards that start alike but lie apart are different places.
+    assert by_ward["Upton & Ripple"] is None and by_ward["Upton Snodsbury"] is None
+    focus = resolve_focus("Tenbury Wells", worcs)
+    labels = place_labels(worcs, focus)
+    assert labels.loc[labels["rank"] == 0, "name"].tolist() == ["Tenbury Wells"]
+    assert "Tenbury" not in labels["name"].tolist()

@@ -182,29 +182,3 @@ def test_e2sfca_nursing_and_residential_follow_the_split():
             + acc["e2sfca_residential_beds_per_1000_75plus"]
         )
         assert total.to_numpy() == pytest.approx(acc["e2sfca_beds_per_1000_75plus"].to_numpy())
-
-
-def test_partial_layers_yield_no_gap_flags():
-    from geosuff.analysis.gaps import find_gaps
-
-    table = gpd.GeoDataFrame(
-        {
-            "lsoa_code": ["A", "B"],
-            "la_code": ["E1", "E1"],
-            "pop_75plus": [400.0, 300.0],
-            "minutes_to_home_care": [np.nan, 45.0],
-            "minutes_to_nursing": [10.0, 12.0],
-            "e2sfca_beds_per_1000_75plus": [80.0, 90.0],
-            "travel_method": "estimate_crowfly",
-        },
-        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
-        crs=CRS,
-    )
-    assert find_gaps(table)["gap_home_care"].tolist() == [True, True]
-    table.attrs["coverage"] = {"home_care": Coverage("partial", "a sample list").as_dict()}
-    flagged = find_gaps(table)
-    assert flagged["gap_home_care"].tolist() == [False, False]
-    assert not any("home care" in r for r in flagged["reasons"])
-    assert flagged.attrs["not_flagged"] == {
-        "home_care": "insufficient data (partial: a sample list)"
-    }

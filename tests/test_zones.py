@@ -185,7 +185,7 @@ def test_wiltshire_15_zones_cover_every_lsoa_once(wiltshire, data_dir):
     )
     res3 = check_zones(wiltshire, three, n_runs=10, n_pairs=20)
     table = compare_checks(res3, result, names=("3", "15")).set_index("measure")
-    assert table.loc["travel_minutes_per_visit", "change"] < 0
+    assert table.loc["home_care_minutes_per_visit", "change"] < 0
 
 
 def test_balancing_keeps_zones_whole_and_evens_population(wiltshire, data_dir):
@@ -247,3 +247,45 @@ def test_cli_check_fail_on_problems(data_dir, tmp_path):
     assert res.exit_code == 1
     assert "long_travel_per_visit" in res.stdout
     assert (tmp_path / "r_problems.csv").exists() and (tmp_path / "r.html").exists()
+
+
+def test_check_reports_the_travel_figure_of_runs(strip):
+    from geosuff.analysis.runs import home_care_travel
+
+    zones = _zones([("West", box(0, 0, 2000, 1000)), ("East", box(2000, 0, 4000, 1000))])
+    result = check_zones(strip, zones, thresholds=LOOSE, n_pairs=5)
+    groups = result.assignment.set_index("lsoa_code")["zone"]
+    travel = home_care_travel(strip, groups=groups).zones.set_index("zone")
+    z = result.zones.set_index("zone")
+    for name in ("West", "East"):
+        assert (
+            z.loc[name, "home_care_minutes_per_visit"]
+            == travel.loc[name, "home_care_minutes_per_visit"]
+        )
+    strict = ZoneThresholds(travel_minutes_per_visit=0.1)
+    problems = check_zones(strip, zones, thresholds=strict, n_pairs=5).problems
+    rows = problems[problems["rule"] == "long_travel_per_visit"]
+    assert set(rows["zone"]) == {"West", "East"}
+    assert (
+        rows["detail"]
+        .str.contains("drive times estimated (straight line x detour)", regex=False)
+        .all()
+    )
+
+
+def test_cli_propose_prints_what_check_reports(data_dir, tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "r.geojson"
+    base = ["-q", "zones"]
+    seeds = ["--seeds", "geosuff/boundaries/rutland_3_zones.toml", "--data", str(data_dir)]
+    res = runner.invoke(app, [*base, "propose", *seeds, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    proposed = gpd.read_file(out).set_index("zone")["home_care_minutes_per_visit"]
+    args = [*base, "check", str(out), "--area", "Rutland", "--data", str(data_dir)]
+    res = runner.invoke(app, [*args, "--format", "json", "--out", str(tmp_path / "c.json")])
+    assert res.exit_code == 0, res.output
+    import json
+
+    checked = json.loads((tmp_path / "c.json").read_text())["zones"]
+    for row in checked:
+        assert row["home_care_minutes_per_visit"] == pytest.approx(proposed[row["zone"]])

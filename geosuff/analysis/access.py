@@ -160,8 +160,7 @@ def access(
         ``demand_snap_dist_m``. Drive times run from each provider to the LSOA's
         demand point (as a care worker drives; one-way streets make the other
         direction differ slightly). ``attrs["providers_off_network"]`` counts providers
-        left out for lying beyond :data:`OFF_NETWORK_LIMIT_M` of the network;
-        ``attrs["coverage"]`` is the layers' coverage (gap flags skip partial layers).
+        left out for lying beyond :data:`OFF_NETWORK_LIMIT_M` of the network.
     """
     from geosuff.network import time_matrix_array
 
@@ -248,6 +247,4 @@ def access(
     result = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs_metric)
     result.attrs["providers_off_network"] = int(off_supply.sum())
     result.attrs["travel_method"] = arr.method
-    # plain dicts (attrs travel into Parquet metadata), read by find_gaps
-    result.attrs["coverage"] = {k: v.as_dict() for k, v in layers.coverage.items()}
     return result

@@ -1,201 +1,284 @@
-"""Care-worker travel per zone: simulated daily home care runs.
+"""Home care difficulty from care-worker travel: minutes per visit, per LSOA and per zone.
 
-For each zone (or other LSOA group) geosuff simulates many daily runs: client homes
-are sampled in proportion to the 75+ population of each LSOA and spread uniformly
-inside the LSOA (not stacked on its centroid); each run visits 6-8 clients starting
-from the nearest home care agency in the zone, or from the zone's population-weighted
-centre when the zone has none, in a nearest-neighbour order improved by 2-opt.
-Travel per visit is the run's drive time divided by its visits, plus the profile's
-per-visit overhead (parking, walking to the door). Runs are seeded and reproducible;
-the spread across runs is reported, not only the mean.
+The model, for the people of each LSOA:
+
+* **clients** where people likely to need home care live: each LSOA expects
+  ``pop_75plus x take-up / 1000`` clients (:mod:`geosuff.analysis.clients`), their
+  homes spread uniformly over the LSOA's area (moved onto the nearest road when a
+  road network is given);
+* **rounds** formed among the clients of the commissioned zone, or, without zones,
+  of a local patch around the LSOA (:mod:`geosuff.analysis.patches`; never a whole
+  authority): every call falls in a time slot and a round drives to the nearest
+  client due in the next slot (:mod:`geosuff.analysis.rounds`);
+* **drive times** over the road network when one is given, else the labelled
+  estimate (:func:`geosuff.network.time_matrix_array`; a ``ruc11`` column on the
+  population layer is passed on for each client's own setting);
+* **each leg attributed to the visit it leads to**; the first visit of a round is
+  reached from the worker's home (commuting) and has no leg.
+
+Travel per visit is the mean leg plus the speed profile's per-visit overhead (parking,
+walking to the door); its spread (10th and 90th percentiles) is over the simulated
+visits. Days are seeded: the same seed gives the same figures, block by block, and
+the zone figure is the mean over the zone's visits, so every command that shows a
+zone (``runs``, ``gaps``, ``zones check``, the map) shows the same number.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import zlib
-from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geosuff import settings
 from geosuff._errors import ValidationError
+from geosuff.analysis.blocks import BlockMatrices, round_blocks, simulate_block
+from geosuff.analysis.clients import client_pool, expected_clients, homes_onto_roads
+from geosuff.analysis.patches import PATCH_CLIENTS
+from geosuff.analysis.travel_cost import KM_PER_MILE
+from geosuff.analysis.travel_tables import FIGURES, visit_figures, zone_table
 from geosuff.io.area_layers import AreaLayers
 
-__all__ = ["KM_PER_MILE", "care_runs", "order_run", "sample_clients", "simulate_runs"]
+__all__ = [
+    "KM_PER_MILE",
+    "LSOA_COLUMNS",
+    "ZONE_COLUMNS",
+    "HomeCareTravel",
+    "care_runs",
+    "home_care_travel",
+]
 
 log = logging.getLogger(__name__)
 
-KM_PER_MILE = 1.609344
+#: Columns of :attr:`HomeCareTravel.lsoas`.
+LSOA_COLUMNS = [
+    "lsoa_code",
+    "zone",
+    "home_care_round_area",
+    "home_care_clients_expected",
+    *FIGURES,
+    "home_care_travel_method",
+]
 
-TravelFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, str]]
+#: Columns of :attr:`HomeCareTravel.zones` (before ``geometry``).
+ZONE_COLUMNS = [
+    "zone",
+    "home_care_round_area",
+    "n_lsoas",
+    "pop_75plus",
+    "home_care_clients_expected",
+    *FIGURES,
+    "home_care_travel_method",
+]
 
 
-def sample_clients(
-    lsoas: gpd.GeoDataFrame, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sample *n* client homes: LSOA by 75+ population, then a uniform point inside it.
+class HomeCareTravel(NamedTuple):
+    """Result of :func:`home_care_travel`.
 
-    Parameters
+    Attributes
     ----------
     lsoas
-        LSOA polygons (EPSG:27700) with ``pop_75plus``.
-    n
-        Number of clients.
-    rng
-        Random generator (seeded by the caller).
-
-    Returns
-    -------
-    xy : numpy.ndarray
-        ``(n, 2)`` coordinates in EPSG:27700.
-    lsoa_index : numpy.ndarray
-        Row position in *lsoas* of each client.
-    """
-    weights = lsoas["pop_75plus"].to_numpy(float)
-    if weights.sum() <= 0:
-        msg = "no people aged 75+ in the zone to sample clients from"
-        raise ValidationError(msg)
-    which = rng.choice(len(lsoas), size=n, p=weights / weights.sum())
-    xy = np.empty((n, 2))
-    geoms = lsoas.geometry.to_numpy()
-    for i in np.unique(which):
-        slots = np.flatnonzero(which == i)
-        geom = geoms[i]
-        minx, miny, maxx, maxy = geom.bounds
-        got: list[np.ndarray] = []
-        need = len(slots)
-        for _ in range(200):
-            x = rng.uniform(minx, maxx, need * 4 + 8)
-            y = rng.uniform(miny, maxy, need * 4 + 8)
-            inside = shapely.contains_xy(geom, x, y)
-            got.append(np.column_stack([x[inside], y[inside]]))
-            if sum(len(g) for g in got) >= need:
-                break
-        pts = np.concatenate(got)[:need]
-        if len(pts) < need:  # a sliver polygon: fall back to a point on its surface
-            rep = geom.representative_point()
-            pts = np.vstack([pts, np.tile([rep.x, rep.y], (need - len(pts), 1))])
-        xy[slots] = pts
-    return xy, which
-
-
-def order_run(times: np.ndarray) -> np.ndarray:
-    """Order the visits of one run: nearest neighbour from the start, then 2-opt.
-
-    Parameters
-    ----------
-    times
-        ``(k + 1, k + 1)`` travel minutes; row/column 0 is the start, 1..k the visits.
-        The run is an open path (it does not return to the start).
-
-    Returns
-    -------
-    numpy.ndarray
-        Visit order as indices 1..k.
-    """
-    k = times.shape[0] - 1
-    cost = np.where(np.isnan(times), 1e9, times)
-    left = set(range(1, k + 1))
-    path = [0]
-    while left:
-        nxt = min(left, key=lambda j: cost[path[-1], j])
-        path.append(nxt)
-        left.remove(nxt)
-
-    def length(p: list[int]) -> float:
-        return float(sum(cost[a, b] for a, b in itertools.pairwise(p)))
-
-    best = length(path)
-    improved = True
-    while improved:
-        improved = False
-        for i in range(1, k):
-            for j in range(i + 1, k + 1):
-                cand = path[:i] + path[i : j + 1][::-1] + path[j + 1 :]
-                c = length(cand)
-                if c < best - 1e-9:
-                    path, best, improved = cand, c, True
-    return np.array(path[1:])
-
-
-def _travel_fn(network: object | None, area_class: str) -> TravelFn:
-    from geosuff.network import time_matrix_array
-
-    def travel(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
-        ga = gpd.GeoDataFrame(geometry=gpd.points_from_xy(a[:, 0], a[:, 1]), crs=27700)
-        gb = gpd.GeoDataFrame(geometry=gpd.points_from_xy(b[:, 0], b[:, 1]), crs=27700)
-        arr = time_matrix_array(network, ga, gb, max_snap_m=None, area_class=area_class)
-        return arr.minutes, arr.km, arr.method
-
-    return travel
-
-
-def simulate_runs(
-    lsoas: gpd.GeoDataFrame,
-    start_xy: np.ndarray,
-    travel: TravelFn,
-    *,
-    n_runs: int = 100,
-    visits: tuple[int, int] = (6, 8),
-    rng: np.random.Generator,
-) -> pd.DataFrame:
-    """Simulate daily runs in one zone.
-
-    Parameters
-    ----------
-    lsoas
-        The zone's LSOAs (polygons, ``pop_75plus``).
-    start_xy
-        ``(2,)`` start of every run (agency base or zone centre), EPSG:27700.
-    travel
-        ``travel(from_xy, to_xy) -> (minutes, km, method)`` matrices.
-    n_runs
-        Number of runs.
+        One row per LSOA (:data:`LSOA_COLUMNS`): its zone (``None`` without zones),
+        the round area its visits were planned in (``zone <name>`` or the local
+        patch), expected clients and the figures.
+    zones
+        One row per zone, or per local authority district when no zones were given
+        (then ``home_care_round_area`` is ``local patches``), with the zone's
+        polygon (EPSG:27700). Figures are means over the zone's visits.
     visits
-        Inclusive range of visits per run.
-    rng
-        Random generator.
+        One row per simulated visit that counted: ``lsoa_code``, ``day``,
+        ``leg_minutes`` and ``leg_km`` (NaN for a round's first visit or an
+        unreachable leg), ``unreachable``.
+    parameters
+        Every assumption used (take-up, rates, overhead, days, visits per round, patch
+        size, seed), for output footers.
+    """
+
+    lsoas: pd.DataFrame
+    zones: gpd.GeoDataFrame
+    visits: pd.DataFrame
+    parameters: dict[str, Any]
+
+
+def home_care_travel(
+    layers: AreaLayers,
+    *,
+    groups: pd.Series | None = None,
+    network: object | None = None,
+    days: int = 50,
+    visits_per_round: int = 7,
+    visit_minutes: float = 30.0,
+    overhead_minutes: float | None = None,
+    clients_per_1000_75plus: float | None = None,
+    patch_clients: float = PATCH_CLIENTS,
+    homes_per_client: float = 2.0,
+    hourly_pay_gbp: float | None = None,
+    mileage_rate_gbp_per_mile: float | None = None,
+    seed: int = 0,
+    area_class: str = "rural",
+) -> HomeCareTravel:
+    """Care-worker travel per visit for the people of every LSOA, and per zone.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+    groups
+        Zone of each LSOA (indexed by ``lsoa_code``); rounds are formed within each
+        zone. LSOAs in no zone, and every LSOA when *groups* is ``None``, use their
+        local patch (:mod:`geosuff.analysis.patches`).
+    network
+        Road network or osmnx graph; ``None`` for the labelled estimate.
+    days
+        Simulated days per zone or patch (each draws its clients and their call
+        times afresh).
+    visits_per_round
+        Time slots of a round (a round makes at most one visit per slot; default 7).
+    visit_minutes
+        Paid contact minutes per visit.
+    overhead_minutes
+        Per-visit overhead (parking, walking to the door); default the speed profile's.
+    clients_per_1000_75plus
+        Take-up; default :data:`geosuff.settings.home_care_clients_per_1000_75plus`.
+    patch_clients
+        Clients a local patch expects (without zones).
+    homes_per_client
+        Candidate homes drawn per expected client.
+    hourly_pay_gbp
+        Care worker's hourly pay; default :data:`geosuff.settings.care_worker_hourly_pay_gbp`.
+    mileage_rate_gbp_per_mile
+        Default :data:`geosuff.settings.mileage_rate_gbp_per_mile` (45p).
+    seed
+        Random seed.
+    area_class
+        ``"rural"`` or ``"urban"`` speeds for the estimate (no network, no ``ruc11``).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per run: ``run``, ``visits``, ``drive_minutes``, ``drive_km``,
-        ``unreachable_legs``, ``method``.
+    HomeCareTravel
+        Per-LSOA and per-zone tables, the visits and the parameters.
+
+    Raises
+    ------
+    ValidationError
+        For fewer than two visits per round or a non-positive number of days.
     """
-    lo, hi = visits
-    if not 1 <= lo <= hi:
-        msg = f"visits must be a range like (6, 8), got {visits!r}"
+    from geosuff.network import load_profile
+
+    if visits_per_round < 2:
+        msg = f"visits_per_round must be at least 2, got {visits_per_round!r}"
         raise ValidationError(msg)
-    counts = rng.integers(lo, hi + 1, size=n_runs)
-    xy, _ = sample_clients(lsoas, int(counts.sum()), rng)
-    points = np.vstack([start_xy[None, :], xy])
-    minutes, km, method = travel(points, points)
-    rows = []
-    offset = 1
-    for r, k in enumerate(counts):
-        idx = np.concatenate([[0], np.arange(offset, offset + k)])
-        offset += k
-        t = minutes[np.ix_(idx, idx)]
-        order = order_run(t)
-        path = np.concatenate([[0], order])
-        legs_t = t[path[:-1], path[1:]]
-        legs_km = km[np.ix_(idx, idx)][path[:-1], path[1:]]
-        rows.append(
-            {
-                "run": r,
-                "visits": int(k),
-                "drive_minutes": float(np.nansum(legs_t)),
-                "drive_km": float(np.nansum(legs_km)),
-                "unreachable_legs": int(np.isnan(legs_t).sum()),
-                "method": method,
-            }
+    if days < 1:
+        msg = f"days must be at least 1, got {days!r}"
+        raise ValidationError(msg)
+    overhead = load_profile().visit_overhead_min if overhead_minutes is None else overhead_minutes
+    rate = (
+        settings.home_care_clients_per_1000_75plus
+        if clients_per_1000_75plus is None
+        else clients_per_1000_75plus
+    )
+    cost_args: dict[str, Any] = {
+        "visit_minutes": visit_minutes,
+        "hourly_pay_gbp": hourly_pay_gbp,
+        "mileage_rate_gbp_per_mile": mileage_rate_gbp_per_mile,
+    }
+    pop = layers.population.reset_index(drop=True)
+    codes = pop["lsoa_code"].astype(str).to_numpy()
+    expected = expected_clients(pop["pop_75plus"].to_numpy(float), rate)
+    zone = (
+        np.full(len(pop), None, dtype=object)
+        if groups is None
+        else pop["lsoa_code"].map(groups).astype(object).to_numpy()
+    )
+    zone = np.where(pd.isna(zone), None, zone)
+    pool = client_pool(
+        pop, expected, homes_per_client=homes_per_client, rng=np.random.default_rng([seed, 0])
+    )
+    if network is not None:
+        pool = homes_onto_roads(pool, network)
+    blocks = round_blocks(pop, zone, expected, patch_clients=patch_clients)
+    matrices = BlockMatrices(network, pool, pop, blocks, area_class)
+    label = np.full(len(pop), "", dtype=object)
+    for block in blocks:
+        label[block.targets] = block.label
+    parts = []
+    for block, homes, t, km, xy, pos in matrices:
+        part = simulate_block(
+            block,
+            homes,
+            pool,
+            (t, km, xy, pos),
+            days=days,
+            visits_per_round=visits_per_round,
+            seed=seed,
         )
-    return pd.DataFrame(rows)
+        if part is not None:
+            parts.append(part)
+    columns = {"row": int, "day": int, "leg_minutes": float, "leg_km": float, "unreachable": bool}
+    visit_rows = pd.DataFrame(
+        {
+            c: np.concatenate([p[c] for p in parts]).astype(kind)
+            if parts
+            else np.array([], dtype=kind)
+            for c, kind in columns.items()
+        }
+    )
+    method = matrices.method or ("network" if network is not None else "estimate_crowfly")
+    per_lsoa = visit_figures(visit_rows, "row", overhead, cost_args).reindex(range(len(pop)))
+    per_lsoa["home_care_legs_sampled"] = per_lsoa["home_care_legs_sampled"].fillna(0).astype(int)
+    per_lsoa["home_care_unreachable_legs"] = (
+        per_lsoa["home_care_unreachable_legs"].fillna(0).astype(int)
+    )
+    lsoas = pd.DataFrame(
+        {
+            "lsoa_code": codes,
+            "zone": zone,
+            "home_care_round_area": label,
+            "home_care_clients_expected": expected,
+        }
+    )
+    lsoas = pd.concat([lsoas, per_lsoa.reset_index(drop=True)], axis=1)
+    lsoas["home_care_travel_method"] = method
+    # zone table: the commissioned zones, else the local authority districts
+    unit = (
+        np.where(pd.isna(zone), "(none)", zone).astype(str)
+        if groups is not None
+        else pop["la_code"].astype(str).to_numpy()
+    )
+    zones = zone_table(pop, unit, expected, visit_rows, overhead, cost_args)
+    zones["home_care_round_area"] = "zone" if groups is not None else "local patches"
+    zones.loc[zones["zone"] == "(none)", "home_care_round_area"] = "local patches"
+    zones["home_care_travel_method"] = method
+    zones = zones[[*ZONE_COLUMNS, "geometry"]]
+    visits_out = visit_rows.assign(lsoa_code=codes[visit_rows["row"].to_numpy()])
+    parameters = {
+        "clients_per_1000_75plus": rate,
+        "take_up_source": settings.home_care_take_up_source,
+        "hourly_pay_gbp": settings.care_worker_hourly_pay_gbp
+        if hourly_pay_gbp is None
+        else hourly_pay_gbp,
+        "pay_source": settings.care_worker_pay_source,
+        "mileage_rate_gbp_per_mile": settings.mileage_rate_gbp_per_mile
+        if mileage_rate_gbp_per_mile is None
+        else mileage_rate_gbp_per_mile,
+        "contact_hour_price_gbp": settings.home_care_hourly_rate_gbp,
+        "visit_minutes": visit_minutes,
+        "overhead_minutes": overhead,
+        "days": days,
+        "visits_per_round": visits_per_round,
+        "patch_clients": patch_clients if (groups is None or pd.isna(zone).any()) else None,
+        "homes_per_client": homes_per_client,
+        "seed": seed,
+        "travel_method": method,
+    }
+    return HomeCareTravel(
+        lsoas[LSOA_COLUMNS],
+        zones,
+        visits_out[["lsoa_code", "day", "leg_minutes", "leg_km", "unreachable"]],
+        parameters,
+    )
 
 
 def care_runs(
@@ -203,7 +286,7 @@ def care_runs(
     *,
     groups: pd.Series | None = None,
     network: object | None = None,
-    n_runs: int = 100,
+    n_runs: int | None = None,
     visits: tuple[int, int] = (6, 8),
     visit_minutes: float = 30.0,
     overhead_minutes: float | None = None,
@@ -211,120 +294,40 @@ def care_runs(
     mileage_rate_gbp_per_mile: float | None = None,
     seed: int = 0,
     area_class: str = "rural",
-    with_runs: bool = False,
-) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Estimate home care workers' travel per zone from simulated daily runs.
+) -> gpd.GeoDataFrame:
+    """Per-zone care-worker travel: the zone table of :func:`home_care_travel`.
+
+    Kept for callers of the earlier API; new code calls :func:`home_care_travel`.
 
     Parameters
     ----------
-    layers
-        The area's layers.
-    groups
-        Zone of each LSOA (indexed by ``lsoa_code``); default its local authority.
-    network
-        Road network or osmnx graph; ``None`` for the labelled straight-line estimate.
-    n_runs
-        Runs simulated per zone.
+    layers, groups, network, visit_minutes, overhead_minutes, seed, area_class
+        As for :func:`home_care_travel`.
     visits
-        Inclusive range of visits per run (default 6-8).
-    visit_minutes
-        Paid contact time per visit, for the travel share of paid time.
-    overhead_minutes
-        Per-visit overhead (parking, walking to the door); default the speed profile's.
+        Range of visits per round; its rounded middle is ``visits_per_round``.
+    n_runs
+        Ignored: the number of simulated days is fixed so every command reports the
+        same figure for the same zone.
     hourly_rate_gbp
-        Hourly rate for the cost of travel time; default
-        :data:`geosuff.settings.home_care_hourly_rate_gbp` (£25.95, a default to change).
+        The care worker's hourly pay (``hourly_pay_gbp`` of :func:`home_care_travel`).
     mileage_rate_gbp_per_mile
-        Mileage rate; default :data:`geosuff.settings.mileage_rate_gbp_per_mile` (45p).
-    seed
-        Seed; the same seed gives the same runs, zone by zone.
-    area_class
-        Estimate speeds when there is no network.
-    with_runs
-        Also return the run-level table (one row per simulated run).
+        Mileage rate.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per zone (dissolved LSOAs, EPSG:27700): ``zone``, ``n_lsoas``,
-        ``pop_75plus``, ``start`` (``agency`` or ``centre``), ``runs``, ``visits``,
-        ``drive_minutes_per_visit`` (mean), ``travel_minutes_per_visit`` (drive plus
-        overhead: ``_mean``, ``_median``, ``_p10``, ``_p90``), ``miles_per_visit``,
-        ``travel_share_of_paid_time`` (travel / (travel + contact time)),
-        ``travel_cost_per_visit_gbp``, ``unreachable_legs``, ``travel_method``.
-        With *with_runs*, a tuple of that and the run-level table.
+        :attr:`HomeCareTravel.zones`.
     """
-    from geosuff.network import load_profile
-
-    overhead = load_profile().visit_overhead_min if overhead_minutes is None else overhead_minutes
-    rate = settings.home_care_hourly_rate_gbp if hourly_rate_gbp is None else hourly_rate_gbp
-    mileage = (
-        settings.mileage_rate_gbp_per_mile
-        if mileage_rate_gbp_per_mile is None
-        else mileage_rate_gbp_per_mile
-    )
-    pop = layers.population
-    zone = (
-        pop["la_code"].astype(str)
-        if groups is None
-        else pop["lsoa_code"].map(groups).astype(object).fillna("(none)")
-    )
-    travel = _travel_fn(network, area_class)
-    agencies = layers.home_care
-    rows, run_tables = [], []
-    for name in sorted(zone.unique()):
-        members = pop[zone.to_numpy() == name]
-        w = members["pop_75plus"].to_numpy(float)
-        if w.sum() <= 0:
-            log.warning("zone %s has no people aged 75+; no runs simulated", name)
-            continue
-        centre = np.array(
-            [np.average(members["demand_e"], weights=w), np.average(members["demand_n"], weights=w)]
-        )
-        start, start_xy = "centre", centre
-        if not agencies.empty:
-            inside = agencies[agencies["lsoa_code"].isin(members["lsoa_code"])]
-            if not inside.empty:
-                xy = np.column_stack([inside.geometry.x, inside.geometry.y])
-                start, start_xy = "agency", xy[np.argmin(((xy - centre) ** 2).sum(axis=1))]
-        rng = np.random.default_rng([seed, zlib.crc32(str(name).encode())])
-        runs = simulate_runs(members, start_xy, travel, n_runs=n_runs, visits=visits, rng=rng)
-        per_visit = runs["drive_minutes"] / runs["visits"] + overhead
-        miles = runs["drive_km"] / runs["visits"] / KM_PER_MILE
-        travel_total = per_visit * runs["visits"]
-        share = travel_total / (travel_total + visit_minutes * runs["visits"])
-        cost = per_visit / 60.0 * rate + miles * mileage
-        run_tables.append(runs.assign(zone=name, travel_minutes_per_visit=per_visit))
-        rows.append(
-            {
-                "zone": name,
-                "n_lsoas": len(members),
-                "pop_75plus": float(w.sum()),
-                "start": start,
-                "runs": len(runs),
-                "visits": int(runs["visits"].sum()),
-                "drive_minutes_per_visit": float((per_visit - overhead).mean()),
-                "travel_minutes_per_visit_mean": float(per_visit.mean()),
-                "travel_minutes_per_visit_median": float(per_visit.median()),
-                "travel_minutes_per_visit_p10": float(per_visit.quantile(0.1)),
-                "travel_minutes_per_visit_p90": float(per_visit.quantile(0.9)),
-                "miles_per_visit": float(miles.mean()),
-                "travel_share_of_paid_time": float(share.mean()),
-                "travel_cost_per_visit_gbp": float(cost.mean()),
-                "unreachable_legs": int(runs["unreachable_legs"].sum()),
-                "travel_method": runs["method"].iloc[0],
-            }
-        )
-    table = pd.DataFrame(rows)
-    shapes = gpd.GeoDataFrame(
-        {"zone": zone.to_numpy()}, geometry=pop.geometry.to_numpy(), crs=pop.crs
-    )
-    shapes = shapes.dissolve("zone").reset_index()
-    result = gpd.GeoDataFrame(table.merge(shapes, on="zone"), geometry="geometry", crs=pop.crs)
-    result.attrs.update(
-        hourly_rate_gbp=rate, mileage_rate_gbp_per_mile=mileage, overhead_minutes=overhead
-    )
-    if with_runs:
-        runs_table = pd.concat(run_tables, ignore_index=True) if run_tables else pd.DataFrame()
-        return result, runs_table
-    return result
+    del n_runs
+    return home_care_travel(
+        layers,
+        groups=groups,
+        network=network,
+        visits_per_round=max(2, round(sum(visits) / 2)),
+        visit_minutes=visit_minutes,
+        overhead_minutes=overhead_minutes,
+        hourly_pay_gbp=hourly_rate_gbp,
+        mileage_rate_gbp_per_mile=mileage_rate_gbp_per_mile,
+        seed=seed,
+        area_class=area_class,
+    ).zones

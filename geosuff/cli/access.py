@@ -1,4 +1,4 @@
-"""``geosuff access``, ``geosuff runs`` and ``geosuff gaps``: distance-aware analyses."""
+"""``geosuff access``: distance-aware access, and the options shared with ``runs``/``gaps``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from geosuff.analysis.access import access as access_fn
-from geosuff.analysis.access_summary import access_summary
-from geosuff.analysis.gaps import GapThresholds, find_gaps
-from geosuff.analysis.runs import care_runs
+from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._display import footer
 from geosuff.cli._options import (
     AreaOpt,
@@ -42,13 +41,14 @@ from geosuff.cli._options import (
     report_rejects,
     supply_options,
 )
+from geosuff.cli._year import YearOpt
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.output_meta import provenance_record
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
-__all__ = ["access", "gaps", "load_network_option", "runs"]
+__all__ = ["access", "load_network_option"]
 
 
 class Format(enum.StrEnum):
@@ -121,9 +121,10 @@ def _inputs(
     network: Path | None,
     zones: Path | None,
     buffer_km: float,
+    year: int | None = None,
     rules: dict[str, Any] | None = None,
 ) -> _Inputs:
-    layers = load_area_layers(area, data_dir=data, files=files, **(rules or {}))
+    layers = load_area_layers(area, data_dir=data, files=files, year=year, **(rules or {}))
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
     net = load_network_option(network)
     groups, parts = None, [layers.rejects]
@@ -165,6 +166,13 @@ def _write(
     typer.echo(f"{len(frame)} rows written to {out}", err=True)
 
 
+def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
+    ok = values.notna()
+    if not ok.any() or weights[ok].sum() <= 0:
+        return None
+    return float(np.average(values[ok], weights=weights[ok]))
+
+
 def _print(
     summary: dict[str, Any], fmt: Format, title: str, layers: AreaLayers | None = None
 ) -> None:
@@ -186,6 +194,51 @@ def _print(
     console.print(table)
     for line in footer(layers) if layers is not None else []:
         console.print(line, style="dim", soft_wrap=True)
+
+
+def _population_entries(inputs: _Inputs) -> dict[str, Any]:
+    """Return the population's year and basis (and any cross-border note) for summaries."""
+    out: dict[str, Any] = {
+        "year": inputs.layers.year,
+        "population_basis": inputs.layers.population_basis,
+    }
+    if inputs.around.demand_note:
+        out["cross-border demand"] = inputs.around.demand_note
+    return out
+
+
+def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
+    pop = acc["pop_75plus"]
+    out: dict[str, Any] = {
+        "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
+        "travel_method": acc.attrs.get("travel_method"),
+        "lsoas": len(acc),
+        "aged_75plus": float(pop.sum()),
+        "buffer_km": inputs.around.buffer_km,
+        "providers_over_the_border": int(
+            sum((~p["in_area"]).sum() for p in inputs.around.providers.values())
+        ),
+        "providers_off_network": acc.attrs.get("providers_off_network", 0),
+    }
+    out.update(_population_entries(inputs))
+    for target in ("care_home", "nursing", "home_care", "extra_care"):
+        layer = "care_homes" if target in ("care_home", "nursing") else target
+        cover = inputs.layers.coverage.get(layer)
+        mark = "; partial list" if cover is not None and cover.status == "partial" else ""
+        out[f"minutes_to_{target} (75+ weighted mean{mark})"] = _weighted(
+            acc[f"minutes_to_{target}"], pop
+        )
+    out["share of 75+ over 30 min from a nursing home"] = float(
+        pop[acc["minutes_to_nursing"].isna() | (acc["minutes_to_nursing"] > 30)].sum()
+        / max(pop.sum(), 1)
+    )
+    out["e2sfca beds per 1,000 75+ (75+ weighted mean)"] = _weighted(
+        acc["e2sfca_beds_per_1000_75plus"], pop
+    )
+    out["share of E2SFCA beds from over the border"] = _weighted(
+        acc["cross_border_share_beds"], pop
+    )
+    return out
 
 
 def access(
@@ -211,178 +264,18 @@ def access(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
 ) -> None:
-    """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA."""
+    """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA.
+
+    With --year the 75+ demand (the area's and, over the border, its neighbours') is
+    for that year; supply stays as loaded.
+    """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, rules)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, rules)
     acc = _run_access(inputs, max_minutes=max_minutes)
-    _write(acc, out, inputs.layers)
-    _print(access_summary(acc, inputs.layers, inputs.around), fmt, "Access", inputs.layers)
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
-
-
-def runs(
-    area: AreaOpt,
-    data: DataOpt = None,
-    network: NetworkOpt = None,
-    zones: ZonesOpt = None,
-    out: OutOpt = None,
-    fmt: FormatOpt = Format.table,
-    n_runs: Annotated[int, typer.Option("--runs", help="Runs simulated per zone.")] = 100,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same runs).")] = 0,
-    visit_minutes: Annotated[float, typer.Option(help="Paid contact minutes per visit.")] = 30.0,
-    hourly_rate: Annotated[
-        float | None, typer.Option(help="GBP per hour of travel (default 25.95).")
-    ] = None,
-    mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
-    scope: ScopeOpt = Scope.older_people,
-    nursing_share: NursingShareOpt = None,
-    bed_use: BedUseOpt = None,
-    complete: CompleteOpt = None,
-    partial: PartialOpt = None,
-    count_by: CountByOpt = CountBy.cqc,
-    lsoa: LsoaOpt = None,
-    population: PopulationOpt = None,
-    care_homes: CareHomesOpt = None,
-    home_care: HomeCareOpt = None,
-    extra_care: ExtraCareOpt = None,
-    postcodes: PostcodesOpt = None,
-    strict: StrictOpt = False,
-    rejects: RejectsOpt = None,
-) -> None:
-    """Simulate home care runs per zone: travel minutes and miles per visit, and cost."""
-    check_output(out)
-    files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, 0.0, rules)
-    table = care_runs(
-        inputs.layers,
-        groups=inputs.groups,
-        network=inputs.network,
-        n_runs=n_runs,
-        seed=seed,
-        visit_minutes=visit_minutes,
-        hourly_rate_gbp=hourly_rate,
-        mileage_rate_gbp_per_mile=mileage_rate,
-    )
-    _write(table, out, inputs.layers)
-    cols = [
-        "zone",
-        "start",
-        "travel_minutes_per_visit_mean",
-        "travel_minutes_per_visit_p10",
-        "travel_minutes_per_visit_p90",
-        "miles_per_visit",
-        "travel_share_of_paid_time",
-        "travel_cost_per_visit_gbp",
-        "travel_method",
-    ]
-    frame = pd.DataFrame(table[cols])
-    if fmt is Format.json:
-        typer.echo(
-            json.dumps(
-                {"rates": table.attrs, "zones": json.loads(frame.to_json(orient="records"))},
-                indent=2,
-            )
-        )
-    else:
-        out_table = Table(title="Care-worker travel per visit", title_justify="left")
-        for c in cols:
-            out_table.add_column(c.replace("travel_", "").replace("_", " "), justify="right")
-        for _, row in frame.iterrows():
-            out_table.add_row(
-                *[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row.tolist()]
-            )
-        console = Console(width=200)
-        console.print(out_table)
-        console.print(
-            f"rates: {table.attrs['hourly_rate_gbp']:.2f} GBP/hour, "
-            f"{table.attrs['mileage_rate_gbp_per_mile']:.2f} GBP/mile (defaults to change); "
-            f"{table.attrs['overhead_minutes']:g} min overhead per visit",
-            style="dim",
-        )
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
-
-
-def gaps(
-    area: AreaOpt,
-    data: DataOpt = None,
-    network: NetworkOpt = None,
-    zones: ZonesOpt = None,
-    out: OutOpt = None,
-    fmt: FormatOpt = Format.table,
-    focus: Annotated[
-        str | None, typer.Option(help="Report on a place: Tisbury, Tenbury Wells, a ward, SP3 6.")
-    ] = None,
-    buffer_km: BufferOpt = 20.0,
-    thresholds: Annotated[
-        Path | None, typer.Option(help="TOML file of gap thresholds ([gaps] table).")
-    ] = None,
-    with_runs: Annotated[
-        bool, typer.Option("--runs/--no-runs", help="Flag zones by care-worker travel.")
-    ] = True,
-    scope: ScopeOpt = Scope.older_people,
-    nursing_share: NursingShareOpt = None,
-    bed_use: BedUseOpt = None,
-    complete: CompleteOpt = None,
-    partial: PartialOpt = None,
-    count_by: CountByOpt = CountBy.cqc,
-    lsoa: LsoaOpt = None,
-    population: PopulationOpt = None,
-    care_homes: CareHomesOpt = None,
-    home_care: HomeCareOpt = None,
-    extra_care: ExtraCareOpt = None,
-    postcodes: PostcodesOpt = None,
-    strict: StrictOpt = False,
-    rejects: RejectsOpt = None,
-) -> None:
-    """Flag poorly served LSOAs and zones, each with its reason."""
-    th = GapThresholds()
-    if thresholds is not None:
-        import tomllib
-
-        from geosuff._errors import InputFileError
-
-        try:
-            raw = tomllib.loads(thresholds.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InputFileError(thresholds, f"cannot read thresholds ({exc})") from exc
-        th = GapThresholds.from_mapping(raw.get("gaps", raw))
-    check_output(out)
-    files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, rules)
-    acc = _run_access(inputs)
-    zone_runs = (
-        care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
-        if with_runs
-        else None
-    )
-    flagged = find_gaps(acc, runs=zone_runs, groups=inputs.groups, thresholds=th)
-    summary: dict[str, Any] = {
-        "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
-        "travel_method": acc.attrs.get("travel_method"),
-        "lsoas flagged": int(flagged["flagged"].sum()),
-        "aged 75+ in flagged LSOAs": float(flagged.loc[flagged["flagged"], "pop_75plus"].sum()),
-        "home care too far": int(flagged["gap_home_care"].sum()),
-        "nursing too far": int(flagged["gap_nursing"].sum()),
-        "low E2SFCA access": int(flagged["gap_low_access"].sum()),
-        "zone travel too long": int(flagged["gap_zone_travel"].sum()),
-        "home care agencies in the data": len(inputs.layers.home_care),
-        "not flagged (partial data)": flagged.attrs.get("not_flagged", {}),
-        "thresholds": flagged.attrs["thresholds"],
-    }
-    if focus is not None:
-        from geosuff.io.places import resolve_place
-
-        place = resolve_place(focus, inputs.layers.area, data_dir=data)
-        near = flagged[flagged.intersects(place.geometry)]
-        summary["focus"] = f"{focus} ({place.matched})"
-        summary["focus LSOAs"] = len(near)
-        summary["focus LSOAs flagged"] = int(near["flagged"].sum())
-        summary["focus reasons"] = [r for r in near["reasons"] if r]
-    _write(flagged, out, inputs.layers)
-    _print(summary, fmt, "Gaps", inputs.layers)
+    _write(add_basis_columns(acc, inputs.layers), out, inputs.layers)
+    _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)
     report_rejects(inputs.rejects, strict=strict, out=rejects)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from geosuff.analysis.summary import area_summary
+from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._display import cell, footer
 from geosuff.cli._options import (
     AreaOpt,
@@ -36,6 +37,7 @@ from geosuff.cli._options import (
     report_rejects,
     supply_options,
 )
+from geosuff.cli._year import YearOpt
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.layerdefs import load_definitions
 from geosuff.io.output_meta import provenance_record
@@ -102,19 +104,23 @@ def summary(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
     Counties (e.g. Worcestershire) are shown per district, then in total. Gaps compare
     beds with the benchmark (65 residential, 45 nursing per 1,000 aged 75+) and read
-    "shortfall N" or "surplus N"; a partial layer gives "insufficient data".
+    "shortfall N" or "surplus N"; a partial layer gives "insufficient data". With
+    --year the 75+ population and benchmarks are for that year (projected after the
+    estimates' year); supply stays as loaded.
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    layers = load_area_layers(area, data_dir=data, files=files, **rules)
-    table = area_summary(layers)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year, **rules)
+    table = add_basis_columns(area_summary(layers), layers)
     if fmt is Format.table:
-        title = f"{layers.area.name} ({layers.area.code}): care for people aged 75+"
+        when = f"population {layers.year}" if layers.year is not None else "population"
+        title = f"{layers.area.name} ({layers.area.code}): care for people aged 75+, {when}"
         _print_table(table, title, layers)
         for layer, why in layers.missing.items():
             typer.echo(f"{layer.replace('_', ' ')}: {why}", err=True)
@@ -123,6 +129,8 @@ def summary(
     else:
         payload = {
             "area": {"code": layers.area.code, "name": layers.area.name},
+            "year": layers.year,
+            "population_basis": layers.population_basis,
             "rows": json.loads(table.to_json(orient="records")),
             "sources": layers.sources,
             "missing_layers": layers.missing,

@@ -92,9 +92,11 @@ def _register() -> None:
     from geosuff.cli import access as access_cli
     from geosuff.cli import batch as batch_cli
     from geosuff.cli import data as data_cli
+    from geosuff.cli import homecare as homecare_cli
     from geosuff.cli import layers as layers_cli
     from geosuff.cli import maps as maps_cli
     from geosuff.cli import network as network_cli
+    from geosuff.cli import report as report_cli
     from geosuff.cli import supply as supply_cli
     from geosuff.cli import zones as zones_cli
 
@@ -102,13 +104,14 @@ def _register() -> None:
     app.add_typer(layers_cli.app, name="layers")
     app.command(name="supply")(supply_cli.supply)
     app.command(name="access")(access_cli.access)
-    app.command(name="runs")(access_cli.runs)
-    app.command(name="gaps")(access_cli.gaps)
+    app.command(name="runs")(homecare_cli.runs)
+    app.command(name="gaps")(homecare_cli.gaps)
     app.add_typer(zones_cli.app, name="zones")
     app.add_typer(network_cli.network_app, name="network")
     app.add_typer(network_cli.travel_app, name="travel")
     app.command(name="map")(maps_cli.map_command)
     app.command(name="batch")(batch_cli.batch)
+    app.command(name="report")(report_cli.report_command)
 
 
 _register()

@@ -19,6 +19,7 @@ from geosuff.cli._options import (
     PostcodesOpt,
     layer_files,
 )
+from geosuff.maps.page import check_html_path
 from geosuff.maps.recipe import MapRecipe, load_recipe
 from geosuff.maps.render import render_recipe
 
@@ -56,6 +57,17 @@ def map_command(
         typer.Option("--tiles", help="Base map: none, osm, or a URL template {z}/{x}/{y}."),
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help="Map title.")] = None,
+    network: Annotated[
+        Path | None,
+        typer.Option(
+            "--network",
+            help="Road network (.osm.pbf, here or in the data folder) for drive times and "
+            "isochrones; without it, travel times are a labelled straight-line estimate.",
+            dir_okay=False,
+        ),
+    ] = None,
+    # --year YYYY goes here once population projections are available: it sets the
+    # recipe's year (dataclasses.replace(spec, year=...)) like --focus below.
     access: Annotated[
         Path | None, typer.Option("--access", help="Per-LSOA access results.", **_INPUT)
     ] = None,
@@ -81,6 +93,8 @@ def map_command(
     Give a recipe (maps/*.toml) or --area; options override the recipe. Prints the
     file written and its size.
     """
+    if out is not None:
+        check_html_path(out)
     if recipe is not None:
         spec = load_recipe(recipe)
     elif area is not None:
@@ -96,6 +110,7 @@ def map_command(
         ("tiles", tiles),
         ("title", title),
         ("self_contained", self_contained),
+        ("network", network),
     ):
         if value is not None:
             changes[key] = value

@@ -15,6 +15,7 @@ from rich.table import Table
 from geosuff._errors import ValidationError
 from geosuff.analysis.joins import assign_groups
 from geosuff.analysis.summary import layer_supply
+from geosuff.analysis.supply_years import add_basis_columns, supply_by_year
 from geosuff.analysis.towns import lsoa_towns
 from geosuff.cli._display import cell, footer
 from geosuff.cli._options import (
@@ -41,9 +42,11 @@ from geosuff.cli._options import (
     report_rejects,
     supply_options,
 )
+from geosuff.cli._year import YearOpt, YearsOpt, echo_basis
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.output_meta import provenance_record
+from geosuff.io.trajectory import parse_years
 from geosuff.io.wards import load_wards
 from geosuff.zones.groups import zone_assignment
 
@@ -87,6 +90,7 @@ def _print_table(table: pd.DataFrame, by: Unit, layers: AreaLayers) -> None:
         f"{layers.area.name} ({layers.area.code}) by {by.value}: care for people aged 75+ "
         f"against the benchmarks"
     )
+    several_years = "year" in table and table["year"].nunique() > 1
     out = Table(title=title, title_justify="left")
     out.add_column(by.value.capitalize() if by is not Unit.la else "Authority")
     for label in _COLUMNS.values():
@@ -94,6 +98,8 @@ def _print_table(table: pd.DataFrame, by: Unit, layers: AreaLayers) -> None:
     for _, row in table.iterrows():
         values = row.to_dict()
         first = values.get(name_col) if isinstance(values.get(name_col), str) else row["unit"]
+        if several_years:
+            first = f"{first} ({values['year']})"
         out.add_row(str(first), *[cell(values, c, layers.coverage) for c in _COLUMNS])
     console = Console(width=260)
     console.print(out)
@@ -151,6 +157,8 @@ def supply(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    year: YearOpt = None,
+    years: YearsOpt = None,
 ) -> None:
     """Beds, home care agencies and extra care units per 1,000 aged 75+, with gaps.
 
@@ -158,15 +166,21 @@ def supply(
     or shortfall against 65 residential beds, 45 nursing beds and 25 extra care units
     per 1,000 people aged 75+. Layers known to be partial give "insufficient data".
     The footer (and the output's metadata) names the scope, the bed split, each
-    layer's coverage and every source with its vintage.
+    layer's coverage and every source with its vintage. With --year (or --years) the
+    75+ population, and so the benchmarks and gaps, are for that year; supply stays
+    as loaded.
     """
     if by is Unit.zone and zones is None:
         msg = "--by zone needs --zones FILE"
         raise ValidationError(msg)
+    if year is not None and years is not None:
+        msg = "give --year or --years, not both"
+        raise ValidationError(msg)
+    year_list = parse_years(years) if years is not None else None
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    layers = load_area_layers(area, data_dir=data, files=files, **rules)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year, **rules)
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None
@@ -183,24 +197,27 @@ def supply(
         loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
-    table = layer_supply(layers, by=by.value, groups=groups)
+    if year_list is not None:
+        table = supply_by_year(layers, year_list, by=by.value, groups=groups, data_dir=data)
+    else:
+        table = add_basis_columns(layer_supply(layers, by=by.value, groups=groups), layers)
     if by is Unit.ward:
         names = ward_table.set_index("ward_code")["ward_name"]
         table.insert(1, "ward_name", table["unit"].map(names))
     if out is not None:
         frame = table.drop(columns="geometry") if out.suffix.lower() == ".csv" else table
-        record = provenance_record(layers, command="supply", unit=by.value)
+        record = provenance_record(layers, command="supply", unit=by.value, years=year_list)
         write_table(frame, out, provenance=record)
         typer.echo(f"{len(table)} {by.value} rows written to {out}", err=True)
+    echo_basis(zip(table["year"].tolist(), table["population_basis"], strict=True), err=True)
     if fmt is Format.table:
         _print_table(table, by, layers)
     elif fmt is Format.csv:
         typer.echo(pd.DataFrame(table.drop(columns="geometry")).to_csv(index=False), nl=False)
     elif fmt is Format.json:
+        rows = pd.DataFrame(table.drop(columns="geometry")).to_json(orient="records")
         payload = {
-            "rows": json.loads(
-                pd.DataFrame(table.drop(columns="geometry")).to_json(orient="records")
-            ),
+            "rows": json.loads(rows),
             "provenance": provenance_record(layers, command="supply", unit=by.value),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.analysis.runs import home_care_travel
 from geosuff.cli._options import AreaOpt, DataOpt
 from geosuff.cli.access import NetworkOpt, load_network_option
 from geosuff.io.area_layers import AreaLayers, load_area_layers
@@ -49,7 +50,14 @@ OutsOpt = Annotated[
 ThresholdsOpt = Annotated[
     Path | None, typer.Option("--thresholds", help="TOML file with a [zones] table of thresholds.")
 ]
-RunsOpt = Annotated[int, typer.Option("--runs", help="Simulated care runs per zone.")]
+DaysOpt = Annotated[
+    int,
+    typer.Option(
+        "--days",
+        "--runs",
+        help="Simulated days of care rounds (keep the default to match runs and gaps).",
+    ),
+]
 
 
 def _thresholds(path: Path | None) -> ZoneThresholds:
@@ -121,12 +129,14 @@ def _print_check(check: ZoneCheck, fmt: Format, title: str) -> None:
         "parts_adjacency",
         "centre_minutes_p90",
         "pair_minutes_median",
-        "travel_minutes_per_visit",
+        "home_care_minutes_per_visit",
+        "home_care_minutes_per_visit_p90",
         "lsoas_nearer_other",
     ]
     table = Table(title=title, title_justify="left")
     for c in cols:
-        table.add_column(c.replace("_", " "), justify="left" if c == "zone" else "right")
+        label = c.replace("home_care_", "").replace("_", " ")
+        table.add_column(label, justify="left" if c == "zone" else "right")
     for row in check.zones[cols].itertuples(index=False):
         table.add_row(*[f"{v:,.1f}" if isinstance(v, float) else str(v) for v in row])
     console.print(table)
@@ -134,7 +144,8 @@ def _print_check(check: ZoneCheck, fmt: Format, title: str) -> None:
     console.print(
         f"{o['zones']} zones, {o['lsoas']} LSOAs ({o['lsoas_in_no_zone']} in no zone, "
         f"{o['lsoas_in_several_zones']} in several); travel per visit "
-        f"{o['travel_minutes_per_visit']:.1f} min; drive times: {o['travel_method']}"
+        f"{o['home_care_minutes_per_visit']:.1f} min (mean over all visits); drive times: "
+        f"{o['travel_method']}"
     )
     if check.problems.empty:
         console.print("No problems found.")
@@ -165,6 +176,7 @@ def propose(
     tolerance: Annotated[
         float, typer.Option(help="Allowed excess over the mean when balancing.")
     ] = 0.25,
+    days: DaysOpt = 50,
 ) -> None:
     """Build zones: every LSOA to its nearest seed town by drive time."""
     seed_list = parse_seeds(seeds)
@@ -172,10 +184,15 @@ def propose(
     points = resolve_seeds(seed_list, layers, data_dir=data)
     net = load_network_option(network)
     assignment = propose_zones(layers, points, network=net, balance=balance, tolerance=tolerance)
+    travel = home_care_travel(
+        layers, groups=assignment.set_index("lsoa_code")["zone"], network=net, days=days
+    ).zones.set_index("zone")
     if out.suffix.lower() == ".csv":
         write_table(assignment, out)
     else:
         polys = zone_polygons(layers.population, assignment)
+        for col in ("home_care_minutes_per_visit", "home_care_minutes_per_visit_p90"):
+            polys[col] = polys["zone"].map(travel[col]).to_numpy()
         polys["method"] = assignment["method"].iloc[0]
         polys["note"] = "proposed from seed towns; not an official boundary"
         write_table(polys, out)
@@ -187,6 +204,11 @@ def propose(
     )
     for seed in points.itertuples(index=False):
         typer.echo(f"  seed {seed.seed!r} -> {seed.matched} ({seed.zone})", err=True)
+    for zone, row in travel.iterrows():
+        typer.echo(
+            f"  {zone}: care-worker travel {row['home_care_minutes_per_visit']:.1f} min per "
+            f"visit (p90 {row['home_care_minutes_per_visit_p90']:.1f}), as `zones check` reports"
+        )
 
 
 def _check(
@@ -195,7 +217,7 @@ def _check(
     data: Path | None,
     net: object | None,
     th: ZoneThresholds,
-    runs: int,
+    days: int,
     access_table: Any = None,
 ) -> ZoneCheck:
     # A seed list is checked as the zones proposed from it.
@@ -210,7 +232,7 @@ def _check(
         network=net,
         data_dir=data,
         thresholds=th,
-        n_runs=runs,
+        days=days,
         access_table=access_table,
     )
 
@@ -226,7 +248,7 @@ def check(
     outs: OutsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     thresholds: ThresholdsOpt = None,
-    runs: RunsOpt = 50,
+    days: DaysOpt = 50,
     fail_on_problems: Annotated[
         bool, typer.Option("--fail-on-problems", help="Exit 1 when any problem is found.")
     ] = False,
@@ -234,7 +256,7 @@ def check(
     """Check a zoning: coverage, contiguity, balance, travel; list every problem."""
     layers = load_area_layers(area, data_dir=data)
     net = load_network_option(network)
-    result = _check(layers, zones, data, net, _thresholds(thresholds), runs)
+    result = _check(layers, zones, data, net, _thresholds(thresholds), days)
     title = f"Zone check: {zones.name} for {layers.area.name}"
     _write_check(result, outs or [], title)
     _print_check(result, fmt, title)
@@ -252,7 +274,7 @@ def compare(
     outs: OutsOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     thresholds: ThresholdsOpt = None,
-    runs: RunsOpt = 50,
+    days: DaysOpt = 50,
 ) -> None:
     """Compare two zonings of one area side by side (travel, balance, gaps)."""
     from geosuff.analysis.access import access
@@ -262,8 +284,8 @@ def compare(
     net = load_network_option(network)
     th = _thresholds(thresholds)
     acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=data))
-    a = _check(layers, zones_a, data, net, th, runs, acc)
-    b = _check(layers, zones_b, data, net, th, runs, acc)
+    a = _check(layers, zones_a, data, net, th, days, acc)
+    b = _check(layers, zones_b, data, net, th, days, acc)
     names = (zones_a.stem, zones_b.stem)
     if names[0] == names[1]:
         names = (f"A: {zones_a}", f"B: {zones_b}")

@@ -20,6 +20,7 @@ from geosuff.io.coverage import assess_coverage, check_declarations
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.placement import check_count_by, place_in_area
 from geosuff.io.population import _lsoa_file_for, load_lsoa_boundaries, load_population
+from geosuff.io.population_year import layers_for_years
 from geosuff.io.provenance import Coverage, SourceInfo
 from geosuff.io.providers import load_providers
 from geosuff.io.rejects import Loaded, empty_rejects
@@ -43,6 +44,7 @@ class LayerFiles:
     home_care: PathLike | None = None
     extra_care: PathLike | None = None
     postcodes: PathLike | None = None
+    projections: PathLike | None = None
 
 
 class AreaLayers(NamedTuple):
@@ -185,6 +187,7 @@ def load_area_layers(
     data_dir: PathLike | None = None,
     files: LayerFiles | None = None,
     require: tuple[str, ...] = ("care_homes",),
+    year: int | None = None,
     scope: str = DEFAULT_SCOPE,
     nursing_share: float | None = None,
     bed_use: PathLike | BedUse | None = None,
@@ -211,6 +214,10 @@ def load_area_layers(
     require
         Provider layers whose absence is an error; others are left empty and listed
         in ``missing``.
+    year
+        The year of the population: ``None`` (or the estimates' year) for the
+        estimates; a later year projects them with the data folder's population
+        projection (:func:`geosuff.io.population_year.population_for_year`).
     scope
         ``"older-people"`` (default: homes registered for Older People or Dementia)
         or ``"all"``.
@@ -229,7 +236,14 @@ def load_area_layers(
     Returns
     -------
     AreaLayers
-        The layers and their rejects, coverage, provenance, scope and bed split.
+        The layers and their rejects, coverage, provenance, scope and bed split;
+        ``year`` and ``population_basis`` say which population was used.
+
+    Raises
+    ------
+    ValidationError
+        If *year* is outside the projection's range, or an authority of the area is
+        missing from the projection.
     """
     files = files or LayerFiles()
     scope = check_scope(scope)
@@ -313,7 +327,7 @@ def load_area_layers(
     parts = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
     log.info("%s: scope %s; beds split by %s", resolved.name, scope, bed_split)
-    return AreaLayers(
+    loaded = AreaLayers(
         resolved,
         pop.data,
         layers["care_homes"],
@@ -328,6 +342,16 @@ def load_area_layers(
         bed_split=bed_split,
         bed_use=model,
     )
+    estimates = files.population or find_data_file(folder, "population")
+    if estimates is None:
+        return loaded
+    dated = layers_for_years(
+        loaded, [year], data_dir=folder, estimates=estimates, projection=files.projections
+    )[0]
+    if "projections" not in dated.sources:
+        return dated
+    info = source_info("projections", dated.sources["projections"], folder)
+    return dated._replace(provenance=MappingProxyType({**provenance, "projections": info}))
 
 
 def neighbour_providers(

@@ -19,6 +19,7 @@ from geosuff.io.output_meta import (
     to_json,
     write_parquet_metadata,
 )
+from geosuff.io.qgis_styles import add_layer_styles
 
 __all__ = ["atomic_path", "read_table", "read_vector", "require_columns", "write_table"]
 
@@ -87,6 +88,8 @@ def read_vector(path: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFr
         if p.suffix.lower() == ".parquet":
             gdf = gpd.read_parquet(p)
         else:
+            if p.suffix.lower() == ".gpkg" and "layer" not in kwargs:
+                kwargs["layer"] = _data_layer(p)
             gdf = gpd.read_file(p, **kwargs)  # type: ignore[arg-type]
     except Exception as exc:  # pyogrio raises many types; all mean "unreadable"
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -98,6 +101,14 @@ def read_vector(path: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFr
             p, "has no CRS; save it with its CRS (EPSG:27700 or EPSG:4326) and try again"
         )
     return gdf
+
+
+def _data_layer(path: Path) -> str | None:
+    """Return the one data layer of a GeoPackage whose other table is ``layer_styles``."""
+    import pyogrio
+
+    names = [str(n) for n, _ in pyogrio.list_layers(path) if n != "layer_styles"]
+    return names[0] if len(names) == 1 else None
 
 
 def require_columns(df: pd.DataFrame, columns: list[str] | tuple[str, ...], source: object) -> None:
@@ -214,6 +225,7 @@ def write_table(
                 write_parquet_metadata(tmp, provenance)
         elif suffix == ".gpkg":
             df.to_file(tmp, layer=layer or final.stem, driver="GPKG", **meta)
+            add_layer_styles(tmp, layer or final.stem, df)  # QGIS styles, as on the map
         elif suffix == ".geojson":
             df.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
         else:

@@ -7,6 +7,7 @@ read (the same as ``../shared/data`` in a development checkout)::
     ons/lsoa11_bsc_england_wales.geojson         all LSOAs, coarse
     ons/lsoa11_pwc.csv                           population-weighted centroids
     ons/population_*_lsoa11_syoa.csv             single-year-of-age estimates
+    ons/snpp*.csv (or .xls/.xlsx)                ONS subnational population projections
     ons/lsoa11_lsoa21_lad22_lookup.csv           LSOA 2011 -> 2021 -> LAD 2022
     ons/wards_2025_bgc/<authority code>.geojson  electoral wards
     ons/uk_admin_areas_topo.json                 authority names and codes
@@ -34,6 +35,7 @@ LAYOUT: dict[str, str] = {
     "lsoa_boundaries_england": "ons/lsoa11_bsc_england_wales.geojson",
     "lsoa_centroids": "ons/lsoa11_pwc.csv",
     "population": "ons/population_*lsoa11_syoa.csv",
+    "projections": "ons/snpp*",
     "lsoa_lookup": "ons/lsoa11_lsoa21_lad22_lookup.csv",
     "wards": "ons/wards_2025_bgc/{code}.geojson",
     "admin_areas": "ons/uk_admin_areas_topo.json",

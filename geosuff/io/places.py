@@ -4,26 +4,45 @@ A place is found by electoral ward name first, then by postcode sector from the
 postcode lookup; ``boundaries/focus_places.toml`` lists the places commissioners name
 as hard to serve, with the ward names and postcode sectors to look for. Any other
 place can be given by ward name or postcode directly.
+
+A place's LSOAs are those mostly inside it (:func:`lsoas_in_place`: half their area,
+or their population-weighted centroid), and every per-LSOA output is named by its
+ward through one function, :func:`add_place_names`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 
 from geosuff import settings
-from geosuff._errors import AreaNotFoundError, InputFileError
+from geosuff._errors import AreaNotFoundError, DataMissingError, InputFileError
 from geosuff.io.areas import Area, normalise_name
 from geosuff.io.layout import _PACKAGE_ROOT, find_data_file, resolve_data_dir
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
 from geosuff.io.wards import load_wards
 
-__all__ = ["FocusPlace", "focus_places", "match_wards", "resolve_place"]
+__all__ = [
+    "MIN_AREA_SHARE",
+    "FocusPlace",
+    "add_place_names",
+    "focus_places",
+    "lsoa_place_names",
+    "lsoas_in_place",
+    "match_wards",
+    "place_frame",
+    "resolve_place",
+]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -186,3 +205,129 @@ def place_frame(place: FocusPlace) -> gpd.GeoDataFrame:
         geometry=[place.geometry],
         crs=settings.crs_metric,
     )
+
+
+#: An LSOA belongs to a place when at least this share of its area lies inside it.
+MIN_AREA_SHARE = 0.5
+
+
+def lsoas_in_place(
+    population: gpd.GeoDataFrame, place: shapely.Geometry, *, min_share: float = MIN_AREA_SHARE
+) -> np.ndarray:
+    """Which LSOAs are mostly inside a place: the focus rule.
+
+    An LSOA counts when at least *min_share* of its area lies inside the place, or when
+    its population-weighted centroid (``demand_e``/``demand_n``, where its people
+    live) does. LSOAs that only touch the place's edge (generalised boundaries
+    overlap by a few metres) have a tiny share and a centroid outside, so they do
+    not count.
+
+    Parameters
+    ----------
+    population
+        LSOA polygons (EPSG:27700) with ``demand_e`` and ``demand_n``.
+    place
+        The place's outline (EPSG:27700), e.g. :attr:`FocusPlace.geometry`.
+    min_share
+        Share of an LSOA's area that must lie inside.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one per LSOA row.
+    """
+    geoms = population.geometry.to_numpy()
+    shapely.prepare(place)
+    touching = shapely.intersects(place, geoms)
+    share = np.zeros(len(geoms))
+    if touching.any():
+        inside = shapely.area(shapely.intersection(geoms[touching], place))
+        share[touching] = inside / np.maximum(shapely.area(geoms[touching]), 1e-9)
+    points = shapely.points(population["demand_e"].to_numpy(), population["demand_n"].to_numpy())
+    centred = shapely.contains(place, points)
+    return (share >= min_share) | centred
+
+
+def lsoa_place_names(population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Name the place each LSOA is in: its electoral ward.
+
+    The ward is the one holding the LSOA's population-weighted centroid (where its
+    people live), else the ward covering most of its area. This is the one place
+    where per-LSOA outputs get their names.
+
+    Parameters
+    ----------
+    population
+        LSOAs with ``lsoa_code``, ``demand_e``, ``demand_n`` (EPSG:27700).
+    wards
+        Ward polygons with ``ward_code`` and ``ward_name`` (:func:`load_wards`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa_code``, ``ward_code``, ``ward_name`` (missing when no ward overlaps).
+    """
+    geoms = wards.geometry.to_numpy()
+    points = shapely.points(population["demand_e"].to_numpy(), population["demand_n"].to_numpy())
+    tree = shapely.STRtree(geoms)
+    pt_idx, ward_idx = tree.query(points, predicate="within")
+    which = np.full(len(population), -1)
+    which[pt_idx[::-1]] = ward_idx[::-1]  # the first ward listed wins on a shared edge
+    lost = np.flatnonzero(which < 0)
+    if len(lost):
+        lsoa_geoms = population.geometry.to_numpy()[lost]
+        left, right = tree.query(lsoa_geoms, predicate="intersects")
+        if len(left):
+            area = shapely.area(shapely.intersection(lsoa_geoms[left], geoms[right]))
+            best = pd.DataFrame({"l": left, "w": right, "a": area}).sort_values("a")
+            best = best.drop_duplicates("l", keep="last")
+            which[lost[best["l"].to_numpy()]] = best["w"].to_numpy()
+    found = which >= 0
+    codes = np.where(found, wards["ward_code"].to_numpy()[np.maximum(which, 0)], None)
+    names = np.where(found, wards["ward_name"].to_numpy()[np.maximum(which, 0)], None)
+    return pd.DataFrame(
+        {"lsoa_code": population["lsoa_code"].to_numpy(), "ward_code": codes, "ward_name": names}
+    )
+
+
+def add_place_names(
+    table: pd.DataFrame,
+    population: gpd.GeoDataFrame,
+    area: Area,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    wards: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Add ``ward_name`` (and ``ward_code``) to a per-LSOA table, after ``lsoa_code``.
+
+    Parameters
+    ----------
+    table
+        Any table with ``lsoa_code``.
+    population
+        The area's LSOAs.
+    area
+        The area (its wards are loaded from the data folder unless given).
+    data_dir
+        Data folder.
+    wards
+        Ward polygons already loaded.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of *table* with the names; unchanged (with a logged warning) when the
+        area has no ward boundaries.
+    """
+    if wards is None:
+        try:
+            wards = load_wards(area, data_dir=data_dir)
+        except (InputFileError, DataMissingError, OSError) as exc:
+            log.warning("no ward names for %s: %s", area.name, exc)
+            return table.copy()
+    names = lsoa_place_names(population, wards).set_index("lsoa_code")
+    out = table.drop(columns=["ward_code", "ward_name"], errors="ignore").copy()
+    at = list(out.columns).index("lsoa_code") + 1
+    out.insert(at, "ward_name", out["lsoa_code"].map(names["ward_name"]).to_numpy())
+    out.insert(at + 1, "ward_code", out["lsoa_code"].map(names["ward_code"]).to_numpy())
+    return out

@@ -41,11 +41,15 @@ class Surroundings(NamedTuple):
         Layer name -> providers in and around the area, with ``in_area``.
     buffer_km
         The buffer used (0 for the area alone).
+    demand_note
+        What differs in the cross-border demand's basis from the area's (e.g. LSOAs
+        that keep their estimates in a projected year); empty when nothing does.
     """
 
     demand: gpd.GeoDataFrame
     providers: dict[str, gpd.GeoDataFrame]
     buffer_km: float
+    demand_note: str = ""
 
 
 def within_area_only(layers: AreaLayers) -> Surroundings:
@@ -78,7 +82,11 @@ def load_surroundings(
 
     Neighbouring demand comes from the data folder's national population-weighted
     centroids and population estimates; neighbouring providers from the same provider
-    files the area was loaded from (the CQC file covers all of England).
+    files the area was loaded from (the CQC file covers all of England). When the
+    layers hold a projected year, neighbouring LSOAs are projected to the same year
+    the same way (each apportioned within its own authority), so competing demand is
+    for that year; LSOAs whose authority is not in the projection (e.g. in Wales) keep
+    their estimates and ``demand_note`` says so.
 
     Parameters
     ----------
@@ -109,6 +117,7 @@ def load_surroundings(
     demand_km = 2.0 * buffer_km if demand_buffer_km is None else demand_buffer_km
     demand_outline = area_shape.buffer(demand_km * 1000.0)
     frames = [own.demand]
+    demand_note = ""
     centroids = find_data_file(folder, "lsoa_centroids")
     pop_file = find_data_file(folder, "population")
     if centroids is not None and pop_file is not None:
@@ -121,11 +130,14 @@ def load_surroundings(
         near = pts[pts.within(demand_outline) & ~pts.index.isin(own.demand["lsoa_code"])]
         estimates, _ = read_population_estimates(pop_file, codes=set(near.index))
         near = near[near.index.isin(estimates.index)]
+        pop75 = estimates.loc[near.index, "pop_75plus"]
+        if "projections" in layers.sources and layers.year is not None:
+            pop75, demand_note = _neighbours_for_year(layers, near.index, pop75, pop_file, folder)
         frames.append(
             gpd.GeoDataFrame(
                 {
                     "lsoa_code": near.index,
-                    "pop_75plus": estimates.loc[near.index, "pop_75plus"].to_numpy(),
+                    "pop_75plus": pop75.to_numpy(),
                     "in_area": False,
                 },
                 geometry=near.geometry.to_numpy(),
@@ -157,4 +169,21 @@ def load_surroundings(
         int((~demand["in_area"]).sum()),
         n_out,
     )
-    return Surroundings(demand, providers, float(buffer_km))
+    return Surroundings(demand, providers, float(buffer_km), demand_note)
+
+
+def _neighbours_for_year(
+    layers: AreaLayers, codes: pd.Index, pop75: pd.Series, estimates: Path, folder: Path
+) -> tuple[pd.Series, str]:
+    """Project neighbouring LSOAs' 75+ to the layers' year (estimates where impossible)."""
+    from geosuff.io.apportion_units import project_neighbours
+    from geosuff.io.projections import read_projection
+
+    projection = read_projection(layers.sources["projections"])
+    projected, note = project_neighbours(
+        codes, int(layers.year), estimates=estimates, projection=projection, data_dir=folder
+    )
+    out = projected["pop_75plus"].reindex(codes).astype(float).fillna(pop75)
+    if note:
+        log.warning("cross-border demand in %d: %s", layers.year, note)
+    return out, note

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from geosuff.maps.build import ALL_LAYERS, MapOptions, build_map, resolve_tiles, save_map
+from geosuff.maps.build import build_map
 from geosuff.maps.focus import Focus, resolve_focus
+from geosuff.maps.options import ALL_LAYERS, CHOROPLETH_LAYERS, MapOptions
+from geosuff.maps.page import check_html_path, resolve_tiles, save_map
 
 __all__ = [
     "ALL_LAYERS",
+    "CHOROPLETH_LAYERS",
     "Focus",
     "MapOptions",
     "build_map",
+    "check_html_path",
     "resolve_focus",
     "resolve_tiles",
     "save_map",

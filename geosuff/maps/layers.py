@@ -22,15 +22,18 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geosuff.maps.styles import Classification
+from geosuff._palettes import NO_DATA, NO_DATA_LABEL, Classification, LineStyle
 
 __all__ = [
     "DataBlock",
     "LayerSpec",
+    "MapPage",
     "RuntimeLayer",
     "display_geometry",
     "feature_collection",
     "fmt_number",
+    "legend_entry",
+    "line_legend",
     "point_rows",
     "safe_json",
     "vintage_of",
@@ -224,6 +227,8 @@ class RuntimeLayer(folium.map.Layer):
         Whether the layer is on when the map opens.
     control
         Whether it is listed in the layer control.
+    base
+        A shading (choropleth) choice: one at a time, picked with a radio button.
     """
 
     _template = Template(
@@ -242,8 +247,9 @@ class RuntimeLayer(folium.map.Layer):
         *,
         show: bool = True,
         control: bool = True,
+        base: bool = False,
     ) -> None:
-        super().__init__(name=html.escape(name), overlay=True, control=control, show=show)
+        super().__init__(name=html.escape(name), overlay=not base, control=control, show=show)
         self._name = "GeosuffLayer"
         self.builder = builder
         self.data = data
@@ -276,6 +282,22 @@ class LayerSpec:
     count: int = 0
 
 
+@dataclass
+class MapPage:
+    """Accumulates layers, place labels and notes while a map is built.
+
+    Attributes
+    ----------
+    specs
+        Built layers, in drawing order.
+    unavailable
+        Layers left out, each with the reason.
+    """
+
+    specs: list[LayerSpec] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+
 def legend_entry(name: str, classes: Classification, *, note: str | None = None) -> dict[str, Any]:
     """Return the legend entry of a choropleth.
 
@@ -297,5 +319,38 @@ def legend_entry(name: str, classes: Classification, *, note: str | None = None)
     if note:
         method = f"{method}; {note}"
     items = [[c, label] for c, label in zip(classes.colours, classes.labels, strict=True)]
-    items.append(["#bdbdbd", "no data"])
+    items.append([NO_DATA, NO_DATA_LABEL])
     return {"layer": name, "title": classes.unit, "method": method, "items": items, "shape": "fill"}
+
+
+def line_legend(
+    name: str, title: str, style: LineStyle, label: str, *, method: str | None = None
+) -> dict[str, Any]:
+    """Return the legend entry of an outline layer, drawn with the layer's own line style.
+
+    Parameters
+    ----------
+    name
+        Layer name the entry follows.
+    title
+        Legend title.
+    style
+        The outline style (colour, weight, dash, casing), as on the map.
+    label
+        Text beside the swatch.
+    method
+        Extra words under the title.
+
+    Returns
+    -------
+    dict
+        ``layer``, ``title``, ``method``, ``items``, ``shape`` (``"line"``) and ``style``.
+    """
+    return {
+        "layer": name,
+        "title": title,
+        "method": method,
+        "items": [[style.colour, label]],
+        "shape": "line",
+        "style": style.as_dict(),
+    }

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from geosuff._errors import InputFileError, ValidationError
-from geosuff.maps.build import ALL_LAYERS, MapOptions
+from geosuff.maps.options import ALL_LAYERS, MapOptions
 
 __all__ = ["INPUT_KEYS", "MapRecipe", "load_recipe"]
 

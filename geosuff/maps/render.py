@@ -12,15 +12,16 @@ import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import DataMissingError, InputFileError
-from geosuff.io.area_layers import LayerFiles, load_area_layers
+from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.wards import load_wards
-from geosuff.maps.build import build_map, save_map
+from geosuff.maps.build import build_map
 from geosuff.maps.focus import resolve_focus
+from geosuff.maps.page import check_html_path, save_map
 from geosuff.maps.recipe import MapRecipe
 
-__all__ = ["RenderResult", "render_recipe"]
+__all__ = ["RenderResult", "area_wards", "render_recipe"]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def _analyses(
     from geosuff.analysis.gaps import find_gaps
     from geosuff.analysis.runs import care_runs
     from geosuff.io.surroundings import load_surroundings
+    from geosuff.maps.usable import usable_gaps
     from geosuff.network import build_network, isochrones
     from geosuff.network.cache import default_cache_dir
     from geosuff.zones.groups import zone_assignment
@@ -112,6 +114,9 @@ def _analyses(
             out["access"] = acc
         runs = care_runs(layers, groups=groups, network=net, n_runs=30)  # type: ignore[arg-type]
         flagged = find_gaps(given.get("access", acc), runs=runs, groups=groups)  # type: ignore[arg-type]
+        flagged, dropped = usable_gaps(flagged, layers)  # type: ignore[arg-type]
+        for note in dropped:
+            log.warning("%s", note)
         if "gaps" not in given:
             out["gaps"] = flagged[flagged["flagged"]]
     if net is not None and focus is not None and "isochrones" not in given:
@@ -119,6 +124,33 @@ def _analyses(
         point = gpd.GeoDataFrame({"id": ["focus"]}, geometry=[centre], crs="EPSG:27700")
         out["isochrones"] = isochrones(net, point, minutes=(10, 20, 30), max_snap_m=None)
     return out
+
+
+def area_wards(layers: AreaLayers, folder: Path) -> gpd.GeoDataFrame:
+    """Return the area's wards (for the focus and place names), or none when absent.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+    folder
+        The data folder.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``ward_code``, ``ward_name`` and polygons; empty when the data folder has no
+        ward file for the area (a postcode focus still works).
+    """
+    try:
+        return load_wards(layers.area, data_dir=folder)
+    except (DataMissingError, InputFileError) as exc:
+        log.warning(
+            "no wards for %s (%s): no place names; a focus must be a postcode",
+            layers.area.name,
+            exc,
+        )
+        return gpd.GeoDataFrame({"ward_code": [], "ward_name": []}, geometry=[], crs="EPSG:27700")
 
 
 def render_recipe(
@@ -147,18 +179,12 @@ def render_recipe(
         Path, size, timings and layer counts.
     """
     start = time.perf_counter()
+    path = check_html_path(out if out is not None else recipe.output_path())
     folder = resolve_data_dir(data_dir)
     layers = load_area_layers(recipe.area, data_dir=folder, files=files)
+    wards = area_wards(layers, folder)
     focus = None
     if recipe.focus:
-        try:
-            wards = load_wards(layers.area, data_dir=folder)
-        except (DataMissingError, InputFileError) as exc:
-            # No ward file for this area: a postcode can still be found.
-            log.warning("no wards for %s (%s); the focus must be a postcode", recipe.area, exc)
-            wards = gpd.GeoDataFrame(
-                {"ward_code": [], "ward_name": []}, geometry=[], crs="EPSG:27700"
-            )
         postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
         focus = resolve_focus(recipe.focus, wards, postcodes=postcodes)
     extra: dict[str, pd.DataFrame] = {
@@ -180,6 +206,7 @@ def render_recipe(
         gaps=extra.get("gaps"),
         zones=extra.get("zones"),
         isochrones=extra.get("isochrones"),  # type: ignore[arg-type]
+        wards=wards if len(wards) else None,
         title=recipe.title,
         tiles=recipe.tiles,
         tiles_attribution=recipe.tiles_attribution,
@@ -187,7 +214,6 @@ def render_recipe(
         options=recipe.options,
         sources=sources,
     )
-    path = Path(out) if out is not None else recipe.output_path()
     size = save_map(fmap, path)
     end = time.perf_counter()
     return RenderResult(

@@ -11,7 +11,8 @@ __all__ = ["COMPARED", "compare_checks"]
 #: Overall figures compared, with a note on which direction is better.
 COMPARED: dict[str, str] = {
     "zones": "",
-    "travel_minutes_per_visit": "lower is better (75+-weighted mean over zones)",
+    "home_care_minutes_per_visit": "care-worker travel per visit, mean over all visits "
+    "(lower is better)",
     "centre_minutes_p90": "lower is better",
     "lsoas_nearer_other": "lower is better",
     "pop_75plus_max_over_min": "lower is more balanced",

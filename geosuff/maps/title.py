@@ -1,0 +1,165 @@
+"""The map's title block: area, focus, year, data vintages and travel method at a glance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geosuff.io.area_layers import AreaLayers
+from geosuff.maps.focus import Focus
+from geosuff.maps.layers import MapPage, fmt_number, vintage_of
+from geosuff.maps.points import coverage_note
+
+__all__ = ["ATTRIBUTION", "SHORT_ATTRIBUTION", "default_title", "population_year", "title_info"]
+
+#: Short form for the map corner; the title block carries :data:`ATTRIBUTION`.
+SHORT_ATTRIBUTION = (
+    "Contains OS data © Crown copyright 2025; ONS, CQC data: OGL v3.0; © OpenStreetMap contributors"
+)
+
+ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right 2025; ONS and CQC data: "
+    "Open Government Licence v3.0; road data © OpenStreetMap contributors (ODbL)"
+)
+
+_PROVIDERS = (
+    ("care_homes", "Care homes"),
+    ("home_care", "Home care agencies"),
+    ("extra_care", "Extra care schemes"),
+)
+
+
+def population_year(layers: AreaLayers, pop_label: str) -> tuple[str, str]:
+    """Return the year the population describes, and how it was obtained.
+
+    Parameters
+    ----------
+    layers
+        The area's layers (``year`` and ``population_basis`` when a projection is used).
+    pop_label
+        The population source in words (e.g. ``"ONS population estimates (mid-2020)"``).
+
+    Returns
+    -------
+    tuple of str
+        The year (``"2020"``, or ``"year not stated"``) and the basis in words.
+    """
+    if layers.year is not None:
+        return str(layers.year), layers.population_basis or pop_label
+    match = re.search(r"\((?:mid-)?((?:19|20)\d{2})\b", pop_label)
+    return (match.group(1) if match else "year not stated"), pop_label
+
+
+def default_title(layers: AreaLayers, focus: Focus | None) -> str:
+    """Return the default map title, naming the focus place as the user asked for it.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+    focus
+        The focus place, or ``None``.
+
+    Returns
+    -------
+    str
+        E.g. ``"Care for people aged 75+: Tenbury Wells, Worcestershire"``.
+    """
+    where = layers.area.name if focus is None else f"{focus.query.strip()}, {layers.area.name}"
+    return f"Care for people aged 75+: {where}"
+
+
+def _source_text(
+    layers: AreaLayers, srcs: dict[str, str], key: str, label: str
+) -> tuple[str, str] | None:
+    """Return (short fact, full line) for a provider layer, or ``None`` without a source."""
+    info = layers.provenance.get(key)
+    coverage = layers.coverage.get(key)
+    if info is not None:
+        vintage = info.vintage or "date not stated"
+        full = f"{label}: {info.label()}"
+    elif key in srcs:
+        name = Path(srcs[key]).name
+        found = vintage_of(name)
+        vintage = "date not stated" if found.startswith("date not") else found
+        full = f"{label}: {name} ({vintage})"
+    elif len(getattr(layers, key)):
+        vintage = "source not stated"
+        full = f"{label}: source not stated"
+    else:
+        return None
+    short = f"{label.lower()} {vintage}"
+    if coverage is not None and coverage.status != "complete":
+        short += f" ({coverage.status})"
+    elif coverage is None and key != "care_homes":
+        short += " (coverage not assessed)"
+    return short, f"{full}; {coverage_note(coverage)}"
+
+
+def title_info(
+    page: MapPage,
+    layers: AreaLayers,
+    pop: gpd.GeoDataFrame,
+    *,
+    title: str,
+    srcs: dict[str, str],
+    travel: str,
+    pop_label: str,
+    focus: Focus | None,
+) -> dict[str, Any]:
+    """Return the title block: title, facts shown without a click, and more lines.
+
+    Parameters
+    ----------
+    page
+        The built page (for layers left out).
+    layers
+        The area's layers.
+    pop
+        The LSOA table.
+    title
+        The map title.
+    srcs
+        Source of each layer (file paths or descriptions).
+    travel
+        How travel times were found, in words.
+    pop_label
+        The population source in words.
+    focus
+        The focus place, or ``None``.
+
+    Returns
+    -------
+    dict
+        ``title``, ``facts`` (label, text pairs shown at once), ``lines`` (in the
+        "more" panel) and ``open``.
+    """
+    area = layers.area
+    year, basis = population_year(layers, pop_label)
+    facts = [["Area", f"{area.name} ({area.code}), {len(pop)} LSOAs"]]
+    if focus is not None:
+        facts.append(["Focus", f"{focus.query.strip()} ({focus.kind} {focus.name})"])
+    facts.append(["Year", f"{year}: {basis}; aged 75+ {fmt_number(pop['pop_75plus'].sum())}"])
+    found = [
+        text
+        for key, label in _PROVIDERS
+        if (text := _source_text(layers, srcs, key, label)) is not None
+    ]
+    facts.append(["Data", "; ".join(f[0] for f in found) if found else "no provider data"])
+    facts.append(["Travel", travel])
+    lines = [f[1] for f in found]
+    if page.unavailable:
+        lines.append("Not available: " + "; ".join(page.unavailable))
+    counts = {s.key: s.count for s in page.specs}
+    for key, label in _PROVIDERS:
+        if key in counts:
+            lines.append(f"{label} shown: {counts[key]}")
+    lines.append(ATTRIBUTION)
+    from geosuff import __version__
+
+    lines.append(f"Made with geosuff {__version__} on {dt.date.today().isoformat()}")
+    return {"title": title, "facts": facts, "lines": lines, "open": False}

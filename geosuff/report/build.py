@@ -1,0 +1,190 @@
+"""Build the market position evidence report of an area as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geosuff.analysis.gaps import GapThresholds
+from geosuff.io.area_layers import LayerFiles
+from geosuff.io.files import atomic_path
+from geosuff.maps.choropleths import travel_label
+from geosuff.maps.layers import vintage_of
+from geosuff.maps.page import check_html_path
+from geosuff.maps.title import population_year
+from geosuff.report.caveats import caveats_section
+from geosuff.report.data import ReportData, collect_report_data
+from geosuff.report.findings import findings_section
+from geosuff.report.mapsection import map_parts, map_section, report_map
+from geosuff.report.page import assemble_page
+from geosuff.report.section import Section
+from geosuff.report.sections import homecare_section, population_section
+from geosuff.report.supply import supply_section
+
+__all__ = ["ReportResult", "build_report", "report"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`report` wrote.
+
+    Attributes
+    ----------
+    path
+        The HTML report.
+    size_bytes
+        Its size.
+    seconds
+        Time taken (loading, analyses, writing).
+    sections
+        Keys of the sections included.
+    omitted
+        Sections left out, with the reason.
+    pdf
+        The PDF, when one was printed.
+    """
+
+    path: Path
+    size_bytes: int
+    seconds: float
+    sections: list[str] = field(default_factory=list)
+    omitted: dict[str, str] = field(default_factory=dict)
+    pdf: Path | None = None
+
+
+def build_report(data: ReportData, *, tiles: str | None = None) -> tuple[str, list[Section]]:
+    """Turn the report's figures into its HTML page.
+
+    Parameters
+    ----------
+    data
+        The figures (:func:`geosuff.report.collect_report_data`).
+    tiles
+        Base map of the embedded map: ``None`` (offline), ``"osm"`` or a URL template.
+
+    Returns
+    -------
+    tuple
+        The page and its sections.
+    """
+    layers = data.layers
+    pop_source = data.pop_source
+    pop_label = f"ONS population estimates ({vintage_of(pop_source)}) on 2011 LSOAs"
+    year, basis = population_year(layers, pop_label)
+    if data.year is not None:
+        year = str(data.year)
+    travel = travel_label(data.access)
+    parts = map_parts(report_map(data, tiles=tiles))
+    sections = [
+        findings_section(data, year=year, basis=basis, travel=travel),
+        population_section(data, year, basis),
+        supply_section(data, year),
+        homecare_section(data, travel),
+        map_section(parts, data),
+        caveats_section(data, pop_label=pop_label, travel=travel),
+    ]
+    facts = [list(f) for f in parts.info.get("facts", [])]  # type: ignore[union-attr]
+    where = layers.area.name
+    if data.focus is not None:
+        where = f"{layers.area.name}, around {data.focus.query.strip()}"
+    page = assemble_page(
+        title=f"Care for people aged 75+ in {where}: the evidence, {year}",
+        kicker="Market position statement: evidence section",
+        facts=facts,
+        sections=sections,
+        map_parts=parts,
+    )
+    return page, sections
+
+
+def report(
+    area: str,
+    *,
+    out: str | os.PathLike[str],
+    zones: str | os.PathLike[str] | None = None,
+    network: str | os.PathLike[str] | None = None,
+    focus: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    files: LayerFiles | None = None,
+    tiles: str | None = None,
+    pdf: str | os.PathLike[str] | None = None,
+    n_runs: int = 100,
+    seed: int = 0,
+    thresholds: GapThresholds | None = None,
+) -> ReportResult:
+    """Write the market position evidence report of an area (one offline HTML page).
+
+    Parameters
+    ----------
+    area
+        Local authority code or name (``"Wiltshire"``).
+    out
+        The ``.html`` file to write.
+    zones
+        Zone polygons, an LSOA/ward-to-zone table or a seed list (``boundaries/*.toml``).
+    network
+        Road network (``.osm.pbf`` here or in the data folder); ``None`` uses the
+        labelled straight-line estimate.
+    focus
+        A place the map opens on (ward name or postcode).
+    data_dir
+        Data folder.
+    files
+        Layer file overrides.
+    tiles
+        Base map of the embedded map (default none: the report works offline).
+    pdf
+        Also print the report to this PDF with headless Chromium.
+    n_runs
+        Simulated care-worker runs per zone.
+    seed
+        Seed of the runs.
+    thresholds
+        Gap thresholds.
+
+    Returns
+    -------
+    ReportResult
+        The file written, its size and sections.
+
+    Examples
+    --------
+    >>> import geosuff
+    >>> geosuff.report("Rutland", out="output/rutland.html")  # doctest: +SKIP
+    """
+    start = time.perf_counter()
+    path = check_html_path(out)
+    data = collect_report_data(
+        area,
+        zones=zones,
+        network=network,
+        focus=focus,
+        data_dir=data_dir,
+        files=files,
+        n_runs=n_runs,
+        seed=seed,
+        thresholds=thresholds,
+    )
+    page, sections = build_report(data, tiles=tiles)
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    printed = None
+    if pdf is not None:
+        from geosuff.report.pdf import print_pdf
+
+        printed = print_pdf(path, pdf)
+    size = path.stat().st_size
+    log.info("report written to %s (%.2f MB)", path, size / 1e6)
+    return ReportResult(
+        path,
+        size,
+        time.perf_counter() - start,
+        [s.key for s in sections if s.omitted is None],
+        {s.key: s.omitted for s in sections if s.omitted is not None},
+        printed,
+    )

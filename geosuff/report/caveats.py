@@ -1,0 +1,149 @@
+"""The caveats section: coverage of each layer, estimates, vintages, assumptions, sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geosuff import settings
+from geosuff.analysis.fca import DEFAULT_BANDS
+from geosuff.maps.layers import vintage_of
+from geosuff.maps.title import ATTRIBUTION
+from geosuff.report.data import ReportData
+from geosuff.report.fmt import Column, count, esc, html_table
+from geosuff.report.section import Section, note
+from geosuff.report.supply import gap_statable, scope_text
+
+__all__ = ["caveats_section", "source_rows"]
+
+_LAYERS = (
+    ("population", "Population"),
+    ("care_homes", "Care homes"),
+    ("home_care", "Home care agencies"),
+    ("extra_care", "Extra care schemes"),
+)
+
+
+def source_rows(data: ReportData, pop_label: str) -> list[list[str]]:
+    """Return one row per layer: what it is, its file, its vintage and its coverage.
+
+    Parameters
+    ----------
+    data
+        The report's figures.
+    pop_label
+        The population source in words.
+
+    Returns
+    -------
+    list of list of str
+        ``[layer, source, vintage, rows used, coverage]``.
+    """
+    layers = data.layers
+    rows = []
+    for key, label in _LAYERS:
+        info = layers.provenance.get(key)
+        frame = layers.population if key == "population" else getattr(layers, key)
+        if info is not None:
+            source, vintage = info.title or Path(info.path).name, info.vintage or "not stated"
+        elif key == "population":
+            source = f"{pop_label}: {Path(data.pop_source).name}"
+            found = vintage_of(data.pop_source)
+            vintage = "not stated" if found.startswith("date not") else found
+        elif key in layers.sources:
+            source = Path(layers.sources[key]).name
+            found = vintage_of(source)
+            vintage = "not stated" if found.startswith("date not") else found
+        else:
+            source, vintage = layers.missing.get(key, "no file"), "-"
+        if key == "population":
+            coverage = "every LSOA of the area"
+        else:
+            coverage = gap_statable(layers, key)[1]
+        rows.append([label, source, vintage, count(len(frame)), coverage])
+    return rows
+
+
+def caveats_section(data: ReportData, *, pop_label: str, travel: str) -> Section:
+    """Build the caveats, assumptions and sources section.
+
+    Parameters
+    ----------
+    data
+        The report's figures.
+    pop_label
+        The population source in words.
+    travel
+        How travel times were found.
+
+    Returns
+    -------
+    Section
+        The section.
+    """
+    layers = data.layers
+    parts = [
+        html_table(
+            [
+                Column("Layer"),
+                Column("Source"),
+                Column("Vintage"),
+                Column("Rows used", True),
+                Column("Coverage"),
+            ],
+            source_rows(data, pop_label),
+            caption="Data used, its vintage and coverage",
+        )
+    ]
+    items = []
+    if data.network is None:
+        items.append(
+            "Travel times are a labelled estimate (straight-line distance with a detour "
+            "factor and rural speeds), not drive times over a road network: use them to "
+            "compare places, not as journey times."
+        )
+    else:
+        items.append(f"Travel times: {travel}, over the OpenStreetMap extract {data.network}.")
+    items.append(scope_text(layers))
+    for key, label in (("extra_care", "Extra care"), ("home_care", "Home care agencies")):
+        ok, coverage = gap_statable(layers, key)
+        if not ok:
+            items.append(f"{label}: {coverage}; no shortfall or gap flag is stated from it.")
+    if len(layers.rejects):
+        items.append(
+            f"{len(layers.rejects)} rows of the input files were not used or were repaired; "
+            "`geosuff layers summary` lists them with their reasons."
+        )
+    items.extend(data.gaps_dropped)
+    if data.groups is None:
+        items.append(
+            "No zones were given: care-worker runs are simulated per district, which "
+            "measures district size more than real rounds."
+        )
+    parts.append("<ul class=caveats>" + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ul>")
+    marks = settings.benchmarks_per_1000_75plus
+    th = data.thresholds
+    st = data.runs_settings
+    rate, mileage = st.get("hourly_rate_gbp", 0), st.get("mileage_rate_gbp_per_mile", 0)
+    bands = ", ".join(f"{w:g} up to {m:g} min" for m, w in sorted(DEFAULT_BANDS.items()))
+    assumptions = [
+        ["Residential bed benchmark", f"{marks['residential_beds']:g} per 1,000 aged 75+"],
+        ["Nursing bed benchmark", f"{marks['nursing_beds']:g} per 1,000 aged 75+"],
+        ["Extra care benchmark", f"{marks['extra_care_units']:g} units per 1,000 aged 75+"],
+        ["Benchmark source", settings.benchmark_source],
+        ["Access score", f"enhanced two-step floating catchment (E2SFCA), weights {bands}"],
+        ["Gap: nursing home too far", f"over {th.get('nursing_minutes', 0):g} min"],
+        ["Gap: low access", f"bottom {100 * th.get('access_quantile', 0):g}% of LSOAs"],
+        ["Gap: zone travel", f"over {th.get('travel_minutes_per_visit', 0):g} min per visit"],
+        ["Gap: minimum 75+ population", f"{th.get('min_pop_75plus', 0):g}"],
+        ["Runs per zone, seed", f"{st.get('runs_per_zone')}, {st.get('seed')}"],
+        ["Travel cost", f"£{rate:.2f} an hour of travel, £{mileage:.2f} a mile"],
+    ]
+    parts.append(
+        html_table(
+            [Column("Assumption"), Column("Value")],
+            assumptions,
+            caption="Assumptions and their values (all can be changed)",
+        )
+    )
+    parts.append(note(ATTRIBUTION))
+    return Section("caveats", "Caveats, assumptions and sources", "".join(parts))

@@ -1,0 +1,266 @@
+"""Report charts drawn with matplotlib and inlined as SVG (text kept as text).
+
+Every chart has a data table beside it in the report, so the figure never stands
+alone; labels are plain text (``$`` cannot start mathematics) and the SVG's element
+ids are made unique per chart so several charts share one page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from geosuff._palettes import PALETTES
+from geosuff.report.fmt import esc
+
+__all__ = ["Chart", "benchmark_bars", "line_chart", "range_bars"]
+
+_BELOW, _ABOVE = PALETTES["RdYlBu"][0], PALETTES["RdYlBu"][-1]
+_INK = "#222222"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An inline SVG chart and the words that describe it.
+
+    Attributes
+    ----------
+    svg
+        The SVG markup (ids prefixed, no XML declaration).
+    alt
+        A one-sentence description for screen readers.
+    """
+
+    svg: str
+    alt: str
+
+    def html(self, caption: str) -> str:
+        """Return the chart as an accessible ``<figure>`` with its caption.
+
+        Parameters
+        ----------
+        caption
+            The figure caption (plain text).
+
+        Returns
+        -------
+        str
+            HTML.
+        """
+        return (
+            f'<figure class="chart"><div role="img" aria-label="{esc(self.alt)}">{self.svg}'
+            f"</div><figcaption>{esc(caption)}</figcaption></figure>"
+        )
+
+
+def _plain(text: object) -> str:
+    """Keep matplotlib from reading ``$...$`` as mathematics."""
+    return str(text).replace("$", r"\$")
+
+
+#: matplotlib settings of every chart (applied in a context, never globally).
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "geosuff",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#888888",
+    "axes.labelcolor": _INK,
+    "xtick.color": _INK,
+    "ytick.color": _INK,
+}
+
+
+def _pyplot():  # noqa: ANN202 - matplotlib's pyplot module
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def _svg(fig: object, prefix: str | None = None) -> str:
+    plt = _pyplot()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # type: ignore[attr-defined]
+    plt.close(fig)  # type: ignore[arg-type]
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    pid = prefix or f"c{next(_counter)}"
+    ids = set(re.findall(r'\bid="([^"]+)"', text))
+    for old in sorted(ids, key=len, reverse=True):
+        text = text.replace(f'id="{old}"', f'id="{pid}-{old}"')
+        text = text.replace(f"url(#{old})", f"url(#{pid}-{old})")
+        text = text.replace(f'href="#{old}"', f'href="#{pid}-{old}"')
+    # matplotlib's style sheet selects every element ("*"): keep it inside this chart.
+    text = text.replace('<style type="text/css">*{', f'<style type="text/css">svg#{pid} *{{')
+    # Scale with the page: keep the drawing's aspect ratio, fill the column width.
+    text = re.sub(r'(<svg[^>]*?)\swidth="[^"]+"\sheight="[^"]+"', r"\1", text, count=1)
+    return text.replace(
+        "<svg ", f'<svg id="{pid}" class="chart-svg" preserveAspectRatio="xMinYMin meet" ', 1
+    )
+
+
+def _styled(func):  # noqa: ANN001, ANN202 - a decorator
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with _pyplot().rc_context(_RC):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_styled
+def benchmark_bars(
+    labels: Sequence[str],
+    panels: Sequence[tuple[str, Sequence[float], float]],
+    *,
+    unit: str,
+) -> Chart:
+    """Horizontal bars per unit, one panel per measure, each with its benchmark line.
+
+    Bars below the benchmark are red, at or above it blue (the map's colours).
+
+    Parameters
+    ----------
+    labels
+        Unit names (districts, towns, zones), top to bottom.
+    panels
+        ``(title, values, benchmark)`` per panel.
+    unit
+        The values' unit (x-axis label).
+
+    Returns
+    -------
+    Chart
+        The chart.
+    """
+    plt = _pyplot()
+    n = len(labels)
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(3.4 * len(panels) + 1.2, 0.28 * n + 1.1), sharey=True
+    )
+    axes = np.atleast_1d(axes)
+    y = np.arange(n)[::-1]
+    for ax, (title, values, mark) in zip(axes, panels, strict=True):
+        vals = np.asarray(values, dtype=float)
+        colours = [_BELOW if v < mark else _ABOVE for v in np.nan_to_num(vals, nan=mark)]
+        ax.barh(y, np.nan_to_num(vals), color=colours, height=0.7)
+        ax.axvline(mark, color=_INK, linestyle="--", linewidth=1)
+        ax.text(mark, n - 0.3, f" benchmark {mark:g}", fontsize=8, va="bottom", color=_INK)
+        ax.set_title(_plain(title), fontsize=9, loc="left")
+        ax.set_xlabel(_plain(unit))
+        ax.set_ylim(-0.6, n + 0.4)
+    axes[0].set_yticks(y, [_plain(v) for v in labels])
+    fig.tight_layout()
+    below = {t: int(np.sum(np.asarray(v, dtype=float) < m)) for t, v, m in panels}
+    alt = f"Bar chart of {unit} for {n} units against the benchmark; " + "; ".join(
+        f"{t}: {k} of {n} below" for t, k in below.items()
+    )
+    return Chart(_svg(fig), alt)
+
+
+@_styled
+def range_bars(
+    labels: Sequence[str],
+    mean: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    unit: str,
+    title: str,
+    colour: str = PALETTES["YlOrRd"][3],
+) -> Chart:
+    """Horizontal bars of a mean with its p10-p90 range, largest first.
+
+    Parameters
+    ----------
+    labels
+        Unit names.
+    mean, low, high
+        The mean and the range ends per unit.
+    unit
+        The x-axis label.
+    title
+        The chart title.
+    colour
+        Bar colour.
+
+    Returns
+    -------
+    Chart
+        The chart.
+    """
+    plt = _pyplot()
+    m, lo, hi = (np.asarray(v, dtype=float) for v in (mean, low, high))
+    order = np.argsort(-m, kind="stable")
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(6.8, 0.3 * n + 1.1))
+    y = np.arange(n)[::-1]
+    ax.barh(y, m[order], color=colour, height=0.65, alpha=0.85)
+    err = np.vstack([m[order] - lo[order], hi[order] - m[order]])
+    ax.errorbar(m[order], y, xerr=np.clip(err, 0, None), fmt="none", ecolor=_INK, capsize=3)
+    ax.set_yticks(y, [_plain(labels[i]) for i in order])
+    ax.set_xlabel(_plain(unit))
+    ax.set_title(_plain(title), fontsize=9, loc="left")
+    fig.tight_layout()
+    top = labels[int(order[0])] if n else ""
+    alt = f"Bar chart of {unit} for {n} units with p10 to p90 ranges; longest: {top}"
+    return Chart(_svg(fig), alt)
+
+
+@_styled
+def line_chart(
+    x: Sequence[int],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    unit: str,
+    title: str,
+    mark_x: int | None = None,
+) -> Chart:
+    """Lines over years (e.g. people aged 65+, 75+ and 85+), with an optional marked year.
+
+    Parameters
+    ----------
+    x
+        Years.
+    series
+        ``(name, values)`` per line.
+    unit
+        The y-axis label.
+    title
+        The chart title.
+    mark_x
+        A year to mark with a vertical line (the report's chosen year).
+
+    Returns
+    -------
+    Chart
+        The chart.
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    colours = PALETTES["YlGnBu"][2:]
+    for (name, values), colour in zip(series, colours, strict=False):
+        ax.plot(list(x), list(values), marker="o", markersize=3, color=colour, label=_plain(name))
+    if mark_x is not None:
+        ax.axvline(mark_x, color="#888888", linestyle=":", linewidth=1)
+    ax.set_ylabel(_plain(unit))
+    ax.set_title(_plain(title), fontsize=9, loc="left")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    alt = f"Line chart of {unit} from {min(x)} to {max(x)}: " + ", ".join(n for n, _ in series)
+    return Chart(_svg(fig), alt)

@@ -1,0 +1,109 @@
+"""Real-data reports opened in headless Chromium (no network): what a commissioner sees."""
+
+from pathlib import Path
+
+import pytest
+
+from geosuff.maps.offline import ASSETS, asset_dir
+from geosuff.report import build_report, collect_report_data
+from geosuff.report.fmt import count, number
+from tests import browser
+from tests.report_helpers import parse, table
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "output" / "test-artifacts"
+SECTIONS = ["findings", "population", "supply", "homecare", "map", "caveats"]
+
+pytestmark = [
+    pytest.mark.skipif(
+        not browser.available(),
+        reason=f"{browser.CHROMIUM} not installed (apt-get install -y chromium)",
+    ),
+    pytest.mark.skipif(
+        not all((asset_dir() / "node_modules" / a.package / a.path).is_file() for a in ASSETS),
+        reason="npm assets not installed (npm ci --prefix geosuff/maps/assets)",
+    ),
+]
+
+CASES = {
+    "rutland": dict(
+        area="Rutland",
+        zones="geosuff/boundaries/rutland_3_zones.toml",
+        network="osm/rutland-2022-07-20.osm.pbf",
+        focus="Oakham",
+    ),
+    "wiltshire": dict(area="Wiltshire", zones="geosuff/boundaries/wiltshire_15_zones.toml"),
+    "worcestershire": dict(area="Worcestershire", focus="Tenbury Wells"),
+}
+#: From the data folder's README: people aged 75+ (mid-2020), care homes (CQC, April 2021).
+KNOWN = {
+    "rutland": (4_964, 12, 23),
+    "wiltshire": (51_991, 176, 285),
+    "worcestershire": (64_161, 181, 364),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def built(request, data_dir, tmp_path_factory):
+    data = collect_report_data(data_dir=data_dir, **CASES[request.param])
+    page, _ = build_report(data)
+    out = tmp_path_factory.mktemp("reports") / f"{request.param}.html"
+    out.write_text(page, encoding="utf-8")
+    return request.param, data, out
+
+
+def test_report_opens_offline_with_everything_drawn(built):
+    name, data, out = built
+    assert out.stat().st_size < 3_000_000
+    found = browser.probe(out, size=(1400, 900))
+    assert found["errors"] == [], found["errors"]
+    assert found["pwned"] is False and found["leaflet"] is True
+    dom = parse(found["_dom"])
+    assert dom.sections == SECTIONS and dom.omitted == []
+    assert dom.svgs >= 2  # the benchmark bars and the travel bars
+    assert len(dom.findings) >= 6
+    pop75, homes, lsoas = KNOWN[name]
+    # The map is the same builder as `geosuff map`: every LSOA and care home drawn.
+    assert found["counts"]["People aged 75+ (count)"] == lsoas
+    assert found["counts"]["Care homes (size = beds)"] == homes
+    # Figures agree with the data folder's own counts and with the analyses' tables.
+    pop = table(dom, "People by age, 2020")
+    assert pop.iloc[-1]["Aged 75+"] == count(pop75)
+    sources = table(dom, "Data used, its vintage and coverage").set_index("Layer")
+    assert sources.loc["Care homes", "Rows used"] == str(homes)
+    assert sources.loc["Care homes", "Vintage"] == "2021-04"
+    assert any(f.startswith(f"In 2020, {count(pop75)} people aged 75+") for f in dom.findings)
+    travel = table(dom, "Care-worker travel per visit by")
+    assert len(travel) == len(data.runs)
+    longest = data.runs.sort_values("travel_minutes_per_visit_mean").iloc[-1]
+    assert travel.iloc[0]["Travel per visit, min"] == number(
+        longest["travel_minutes_per_visit_mean"], 1
+    )
+    beds = table(dom, "Care home beds against the benchmarks by district, 2020").iloc[-1]
+    summary = data.summary.iloc[-1]
+    assert beds["Residential beds"] == count(summary["residential_beds"])
+    assert beds["Nursing beds"] == count(summary["nursing_beds"])
+    assert int(beds["Residential beds"].replace(",", "")) + int(
+        beds["Nursing beds"].replace(",", "")
+    ) == int(summary["beds"])
+    if data.zones is not None:
+        zones = table(dom, "Zone summaries")
+        assert sorted(zones["Zone"]) == sorted(data.zones["unit"].astype(str))
+        assert sum(int(v.replace(",", "")) for v in zones["Aged 75+"]) == pop75
+    caveats = " ".join(dom.findings) + found["_dom"]
+    assert "coverage not assessed" in caveats
+    png = browser.screenshot(out, ARTIFACTS / f"report-{name}.png", size=(1400, 900))
+    assert browser.distinct_colours(png) > 20
+
+
+def test_report_prints_to_a4_pdf(built, tmp_path):
+    name, _, out = built
+    if name != "rutland":
+        pytest.skip("one PDF is enough")
+    from geosuff.report.pdf import print_pdf
+
+    pdf = print_pdf(out, tmp_path / "rutland.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
+    assert 3 <= pages <= 12
+    assert b"/MediaBox [0 0 594.95" in data or b"/MediaBox [0 0 595" in data
