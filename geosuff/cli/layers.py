@@ -120,7 +120,7 @@ def summary(
     table = add_basis_columns(area_summary(layers), layers)
     if fmt is Format.table:
         when = f"population {layers.year}" if layers.year is not None else "population"
-        title = f"{layers.area.name} ({layers.area.code}): care for people aged 75+, {when}"
+        title = f"{layers.area.name} ({layers.area.code}), {when}: care for people aged 75+"
         _print_table(table, title, layers)
         for layer, why in layers.missing.items():
             typer.echo(f"{layer.replace('_', ' ')}: {why}", err=True)

@@ -209,7 +209,8 @@ def supply(
         record = provenance_record(layers, command="supply", unit=by.value, years=year_list)
         write_table(frame, out, provenance=record)
         typer.echo(f"{len(table)} {by.value} rows written to {out}", err=True)
-    echo_basis(zip(table["year"].tolist(), table["population_basis"], strict=True), err=True)
+    machine = fmt in (Format.csv, Format.json)  # keep stdout parseable
+    echo_basis(zip(table["year"].tolist(), table["population_basis"], strict=True), err=machine)
     if fmt is Format.table:
         _print_table(table, by, layers)
     elif fmt is Format.csv:
