@@ -8,7 +8,9 @@ source of every figure (or labels it an assumption) in
 ``geosuff/network/profiles/uk_care_worker.toml``.
 
 Edge speed rule: ``speed_kph = min(class speed for the setting, limit_factor * limit)``
-where *limit* is the parsed ``maxspeed`` (no cap when untagged).
+where *limit* is the parsed ``maxspeed`` (no cap when untagged). A merged edge's class
+is its ``highway_main`` (the class covering most of its length, set by
+:func:`geosuff.network.build.simplify_graph`), else the slowest class it lists.
 
 Urban/rural heuristic (an assumption, not an official classification): an edge is
 urban when its tagged limit is at most 30 mph, rural when it is tagged national speed
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "ESTIMATE_SETTINGS",
     "SpeedProfile",
     "add_edge_speeds",
     "classify_setting",
@@ -46,6 +49,18 @@ __all__ = [
 MPH_TO_KPH = 1.609344
 DEFAULT_PROFILE = "uk_care_worker"
 _SETTINGS = ("urban", "rural")
+#: Settings of the calibrated estimate (``[estimate]`` section), by RUC11 class group.
+ESTIMATE_SETTINGS = ("conurbation", "city_town", "town_fringe", "village")
+_ESTIMATE_RANGES = {
+    "access_min": (0.0, 15.0),
+    "access_km": (0.0, 5.0),
+    "local_kph": (3.0, 130.0),
+}
+_ESTIMATE_GLOBALS = {
+    "circuity": (1.0, 3.0),
+    "cruise_kph": (10.0, 140.0),
+    "local_leg_km": (0.01, 20.0),
+}
 
 
 @dataclass(frozen=True)
@@ -132,8 +147,34 @@ def _validate(data: dict[str, Any]) -> None:
         v = data[sec][key]
         if not isinstance(v, int | float) or not lo <= v <= hi:
             problems.append(f"{sec}.{key}={v!r} (need {lo}..{hi})")
+    problems.extend(_estimate_problems(data["estimate"]))
     if problems:
         raise ValidationError("invalid speed profile: " + "; ".join(problems))
+
+
+def _estimate_problems(est: dict[str, Any]) -> list[str]:
+    """Problems in the ``[estimate]`` section (the calibrated travel estimate)."""
+    problems: list[str] = []
+    known = ", ".join(ESTIMATE_SETTINGS)
+    for code, setting in est["ruc11"].items():
+        if setting not in ESTIMATE_SETTINGS:
+            problems.append(f"estimate.ruc11.{code}={setting!r} (need one of {known})")
+    if est["default_setting"] not in ESTIMATE_SETTINGS:
+        problems.append(
+            f"estimate.default_setting={est['default_setting']!r} (need one of {known})"
+        )
+    for table, (lo, hi) in _ESTIMATE_RANGES.items():
+        for setting in ESTIMATE_SETTINGS:
+            v = est[table].get(setting)
+            if not isinstance(v, int | float) or not lo <= v <= hi:
+                problems.append(f"estimate.{table}.{setting}={v!r} (need {lo}..{hi})")
+    for key, (lo, hi) in _ESTIMATE_GLOBALS.items():
+        v = est[key]
+        if not isinstance(v, int | float) or not lo <= v <= hi:
+            problems.append(f"estimate.{key}={v!r} (need {lo}..{hi})")
+    if not isinstance(est["calibration"], str):
+        problems.append("estimate.calibration must be text")
+    return problems
 
 
 def load_profile(
@@ -247,10 +288,20 @@ def parse_maxspeed(value: object, profile: SpeedProfile | None = None) -> tuple[
     return best, kind
 
 
-def _first(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return value[0] if value else None
-    return value
+def _class_speed(data: dict[str, Any], speeds: dict[str, float]) -> float:
+    """Class speed of an edge: its ``highway_main`` class, else its (single) class.
+
+    A merged edge listing several classes without ``highway_main`` (e.g. a graph
+    simplified by osmnx directly) takes the slowest of them, whatever their order.
+    """
+    default = speeds["road"]
+    main = data.get("highway_main")
+    if isinstance(main, str):
+        return speeds.get(main, default)
+    hw = data.get("highway")
+    if isinstance(hw, list | tuple):
+        return min((speeds.get(str(h), default) for h in hw), default=default)
+    return speeds.get(str(hw), default)
 
 
 def classify_setting(graph: nx.MultiDiGraph, profile: SpeedProfile) -> dict[Any, bool]:
@@ -346,8 +397,7 @@ def add_edge_speeds(graph: nx.MultiDiGraph, profile: SpeedProfile | None = None)
             setting = "urban"
         else:
             setting = "urban" if node_urban.get(u, False) else "rural"
-        hw = str(_first(data.get("highway")))
-        speed = classes[setting].get(hw, classes[setting]["road"])
+        speed = _class_speed(data, classes[setting])
         if not math.isnan(limit):
             speed = min(speed, factor * limit)
         data["setting"] = setting
