@@ -17,6 +17,10 @@ mileage_rate_gbp_per_mile : float
     Default mileage rate: 0.45 (HMRC approved mileage allowance, first 10,000 miles).
 data_dir : str or None
     Data folder used when neither ``--data`` nor ``GEOSUFF_DATA`` is given.
+estimate_profile : str or None
+    Speed profile (a TOML file, e.g. written by ``geosuff network calibrate``) whose
+    ``[estimate]`` section the travel estimate uses when no profile is passed; else
+    the ``GEOSUFF_ESTIMATE_PROFILE`` environment variable, else the packaged profile.
 
 Examples
 --------
@@ -50,6 +54,7 @@ benchmark_source: str = (
 home_care_hourly_rate_gbp: float = 25.95
 mileage_rate_gbp_per_mile: float = 0.45
 data_dir: str | None = None
+estimate_profile: str | None = None
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "crs_metric": str,
@@ -59,6 +64,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "home_care_hourly_rate_gbp": (int, float),
     "mileage_rate_gbp_per_mile": (int, float),
     "data_dir": (str, type(None)),
+    "estimate_profile": (str, type(None)),
 }
 
 
