@@ -432,8 +432,15 @@ def calibrate(
     Calibration
         The model, the pairs with predictions, and the per-fold parameters.
     """
-    n_groups = len(np.unique(np.concatenate([pairs["origin_group"], pairs["dest_group"]])))
-    text = f"{source}: {len(pairs):,} road pairs between {n_groups} LSOAs and the providers in them"
+    ids = pd.concat(
+        [
+            pairs[["origin_id", "origin_kind"]].set_axis(["id", "kind"], axis=1),
+            pairs[["dest_id", "dest_kind"]].set_axis(["id", "kind"], axis=1),
+        ]
+    ).drop_duplicates("id")
+    n_lsoa = int((ids["kind"] == "lsoa").sum())
+    n_prov = int((ids["kind"] == "provider").sum())
+    text = f"{source}: {len(pairs):,} road pairs between {n_lsoa} LSOAs and {n_prov} providers"
     model = fit_estimate(pairs, prior=prior, min_points=min_points, calibration=text)
     cv_m, cv_k, fold_params = cross_validate(
         pairs, prior=prior, folds=folds, seed=seed, min_points=min_points
