@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from geosuff import settings
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import care_runs
@@ -65,19 +66,30 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Write the full table: .csv, .gpkg, .parquet, .geojson."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Summary on stdout.")]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Speed profile (TOML): speeds for a .pbf network and the calibration of the "
+        "estimate used without one (e.g. from `geosuff network calibrate`).",
+        dir_okay=False,
+    ),
+]
 BufferOpt = Annotated[
     float,
     typer.Option("--buffer-km", help="Count demand and supply this far over the border (0: none)."),
 ]
 
 
-def load_network_option(path: Path | None) -> object | None:
+def load_network_option(path: Path | None, profile: Path | None = None) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
     Parameters
     ----------
     path
         The option value.
+    profile
+        The ``--profile`` value (speed profile for building from OSM files).
 
     Returns
     -------
@@ -91,8 +103,8 @@ def load_network_option(path: Path | None) -> object | None:
     from geosuff.network.cache import default_cache_dir
 
     if path.suffix.lower() in (".pbf", ".osm") or path.name.endswith(".osm.pbf"):
-        return build_network(path, cache_dir=default_cache_dir())
-    return _load_network(path, None)
+        return build_network(path, profile=profile, cache_dir=default_cache_dir())
+    return _load_network(path, profile)
 
 
 class _Inputs(NamedTuple):
@@ -110,10 +122,13 @@ def _inputs(
     network: Path | None,
     zones: Path | None,
     buffer_km: float,
+    profile: Path | None = None,
 ) -> _Inputs:
+    if profile is not None:  # the estimate (access, runs, zones) reads it from settings
+        settings.estimate_profile = str(profile)
     layers = load_area_layers(area, data_dir=data, files=files)
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
-    net = load_network_option(network)
+    net = load_network_option(network, profile)
     groups, parts = None, [layers.rejects]
     if zones is not None:
         loaded = zone_assignment(zones, layers, network=net, data_dir=data)
@@ -178,6 +193,7 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     out: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "lsoas": len(acc),
         "aged_75plus": float(pop.sum()),
         "buffer_km": inputs.around.buffer_km,
@@ -207,6 +223,7 @@ def access(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -224,7 +241,7 @@ def access(
     """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA."""
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, profile)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(acc, out)
     _print(_access_summary(acc, inputs), fmt, "Access")
@@ -235,6 +252,7 @@ def runs(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -257,7 +275,7 @@ def runs(
     """Simulate home care runs per zone: travel minutes and miles per visit, and cost."""
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, 0.0)
+    inputs = _inputs(area, data, files, network, zones, 0.0, profile)
     table = care_runs(
         inputs.layers,
         groups=inputs.groups,
@@ -311,6 +329,7 @@ def gaps(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -347,7 +366,7 @@ def gaps(
         th = GapThresholds.from_mapping(raw.get("gaps", raw))
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, profile)
     acc = _run_access(inputs)
     zone_runs = (
         care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
@@ -358,6 +377,7 @@ def gaps(
     summary: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "lsoas flagged": int(flagged["flagged"].sum()),
         "aged 75+ in flagged LSOAs": float(flagged.loc[flagged["flagged"], "pop_75plus"].sum()),
         "home care too far": int(flagged["gap_home_care"].sum()),

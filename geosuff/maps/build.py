@@ -212,6 +212,9 @@ def _travel_label(table: pd.DataFrame) -> str:
         return "road network"
     if "network" in methods:
         return "road network where available, else a labelled straight-line estimate"
+    if methods == {"estimate_calibrated"} and "travel_calibration" in table.columns:
+        names = "; ".join(sorted(set(table["travel_calibration"].dropna().astype(str))))
+        return f"estimate from straight-line distance, calibrated on real roads ({names})"
     return "labelled fallback estimate (straight-line distance), not a road network"
 
 
@@ -634,7 +637,8 @@ def build_map(
     access
         Per-LSOA access results: ``lsoa_code`` and any of
         ``e2sfca_beds_per_1000_75plus``, ``minutes_to_home_care``, ``minutes_to_nursing``,
-        ``travel_method`` (``"network"`` or ``"estimate_crowfly"``).
+        ``travel_method`` (``"network"``, ``"estimate_calibrated"`` or
+        ``"estimate_crowfly"``).
     gaps
         Flagged LSOAs: ``lsoa_code`` and ``reasons`` (text or list).
     zones
