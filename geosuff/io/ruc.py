@@ -152,7 +152,7 @@ def ruc_by_lsoa(
         has no RUC11 file.
     """
     codes = pd.Series(np.asarray(lsoa_codes, dtype=object))
-    missing = pd.Series(None, index=codes.index, dtype=object)
+    missing = pd.Series([None] * len(codes), index=codes.index, dtype=object)
     if path is None:
         try:
             folder = resolve_data_dir(data_dir)
