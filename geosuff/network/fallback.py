@@ -187,6 +187,15 @@ def crowfly_matrix(
     return minutes, km
 
 
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """Log *message* as a warning the first time, then at debug level (runs call often)."""
+    log.log(logging.DEBUG if message in _WARNED else logging.WARNING, message)
+    _WARNED.add(message)
+
+
 def _codes(points: object) -> np.ndarray | None:
     """Return the ``ruc11`` codes of a points table, or ``None`` when it carries none."""
     col = getattr(points, "columns", ())
@@ -254,7 +263,7 @@ def estimate_matrix(
     else:
         o_codes, d_codes = _codes(origins), _codes(destinations)
         if o_codes is None and d_codes is None:
-            log.warning(
+            _warn_once(
                 "points carry no 'ruc11' (RUC11 class): using the uncalibrated rural estimate "
                 "(method estimate_crowfly); add ruc11 or pass area_class"
             )
