@@ -157,3 +157,18 @@ def test_rutland_calibration_matches_the_packaged_profile(data_dir):
         "E1",
     }
     assert fitted.local_kph["conurbation"] / fitted.local_kph["city_town"] == pytest.approx(0.8)
+
+
+def test_lsoas_well_inside_a_network(data_dir):
+    from geosuff.analysis.calibration import network_lsoa_points
+    from geosuff.io.area_layers import load_area_layers
+
+    pts = network_lsoa_points(rutland()[0], data_dir=data_dir)
+    rutland_lsoas = set(load_area_layers("Rutland", data_dir=data_dir).population["lsoa_code"])
+    # the Rutland extract covers Rutland: 16 of its 23 LSOA centroids lie 2 km inside the
+    # roads' outline, and no neighbour's (their roads are cut at the county line)
+    assert len(pts) == 16 and set(pts["id"]) <= rutland_lsoas
+    assert set(pts["kind"]) == {"lsoa"} and pts["ruc11"].notna().all()
+    assert (pts["weight"] > 0).all()
+    with pytest.raises(ValidationError, match="give --area"):
+        network_lsoa_points(rutland()[0], data_dir=data_dir, inset_m=20_000)

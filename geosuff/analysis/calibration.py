@@ -98,8 +98,9 @@ def network_lsoa_points(
     data_dir
         Data folder with the national centroids, population and RUC11 files.
     inset_m
-        Keep centroids at least this far inside the outline of the network's nodes
-        (a concave hull), so routes near an extract's edge are not cut short.
+        Keep centroids at least this far inside the network's outline (the land
+        its roads cover, gaps under 3 km closed), so routes near an extract's edge are
+        not cut short.
 
     Returns
     -------
@@ -112,8 +113,7 @@ def network_lsoa_points(
         If fewer than three LSOAs lie inside the network.
     """
     folder = resolve_data_dir(data_dir)
-    nodes = shapely.multipoints(np.column_stack([network.x, network.y]))
-    outline = shapely.concave_hull(nodes, ratio=0.05).buffer(-inset_m)
+    outline = _network_outline(network).buffer(-inset_m)
     centroids = _read_centroids(data_file(folder, "lsoa_centroids"))
     inside = shapely.contains_xy(outline, centroids["demand_e"], centroids["demand_n"])
     near = centroids[inside]
@@ -133,6 +133,15 @@ def network_lsoa_points(
         }
     )
     return gpd.GeoDataFrame(table, geometry="geometry", crs=settings.crs_metric)
+
+
+def _network_outline(network: RoadNetwork, close_m: float = 1_500.0) -> shapely.Geometry:
+    """Return the land the network's roads cover: their pieces, with gaps under 3 km closed."""
+    a = np.column_stack([network.x[network.seg_a], network.y[network.seg_a]])
+    b = np.column_stack([network.x[network.seg_b], network.y[network.seg_b]])
+    pieces = shapely.linestrings(np.stack([a, b], axis=1))
+    grown = shapely.union_all(shapely.buffer(pieces, close_m, quad_segs=2))
+    return grown.buffer(-close_m, quad_segs=2)
 
 
 def calibrate_network(
