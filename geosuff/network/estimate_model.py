@@ -239,10 +239,22 @@ def evaluate_arrays(
     tuple of numpy.ndarray
         ``(minutes, km)``.
     """
-    r = circuity * crow_km
-    local = lam * -np.expm1(-r / (2.0 * lam))
-    drive_h = local * (inv_u[so] + inv_u[sd]) + (r - 2.0 * local) / cruise_kph
-    minutes = a[so] + a[sd] + 60.0 * drive_h
-    km = k[so] + k[sd] + r
-    same = crow_km * 1000.0 < SAME_PLACE_M
-    return np.where(same, 0.0, minutes), np.where(same, 0.0, km)
+    # minutes = a[o] + a[d] + 60 r / cruise + 60 l (1/u[o] + 1/u[d] - 2/cruise), computed
+    # in place (matrices of millions of pairs)
+    shape = np.broadcast_shapes(np.shape(crow_km), np.shape(so), np.shape(sd))
+    r = np.multiply(crow_km, circuity, out=np.empty(shape))
+    minutes = np.multiply(r, -0.5 / lam, out=np.empty(shape))
+    np.expm1(minutes, out=minutes)
+    minutes *= -lam * 60.0  # 60 l
+    minutes *= inv_u[so] + inv_u[sd] - 2.0 / cruise_kph
+    minutes += r * (60.0 / cruise_kph)
+    minutes += a[so]
+    minutes += a[sd]
+    km = r
+    km += k[so]
+    km += k[sd]
+    same = np.broadcast_to(np.asarray(crow_km) * 1000.0 < SAME_PLACE_M, shape)
+    if same.any():
+        minutes[same] = 0.0
+        km[same] = 0.0
+    return minutes, km
