@@ -252,7 +252,7 @@ def time_matrix_array(
     max_snap_m
         Points farther than this from any road are an error (``None``: accept all).
     area_class
-        The estimate (``network=None`` only): ``None`` uses each point's own setting
+        The estimate (``network=None`` only): ``None`` (or ``"auto"``) uses each point's own setting
         from its ``ruc11`` column (RUC11 code; the calibrated estimate, or the
         uncalibrated rural one with a warning when neither side has ``ruc11``);
         ``"urban"``/``"rural"`` the uncalibrated estimate; a RUC11 code (``"C1"``)
