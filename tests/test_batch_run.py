@@ -44,7 +44,7 @@ def test_example_recipe_runs_every_task(example_run):
     assert len(last["executed"]) == 6
     tasks = first["tasks"]
     assert tasks["E06000017/access"]["travel_method"] == "network"
-    assert tasks["E06000022/access"]["travel_method"] == "estimate_crowfly"
+    assert tasks["E06000022/access"]["travel_method"] == "estimate_calibrated"
     assert tasks["E06000017/access"]["rows"] == 23
     assert tasks["E06000022/gaps"]["rows"] == 115
     summary = table(out / "E06000017" / "summary.parquet")

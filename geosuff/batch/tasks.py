@@ -587,7 +587,7 @@ _ACCESS_DEFAULTS: dict[str, Any] = {
     "max_minutes": 60.0,
     "catchment_minutes": 30.0,
     "within_minutes": [15.0, 30.0, 45.0],
-    "area_class": "rural",
+    "area_class": "auto",
     "bands": [[10.0, 1.0], [20.0, 0.68], [30.0, 0.22]],
 }
 _RUNS_DEFAULTS: dict[str, Any] = {
@@ -597,7 +597,7 @@ _RUNS_DEFAULTS: dict[str, Any] = {
     "visit_minutes": 30.0,
     "hourly_rate_gbp": None,
     "mileage_rate_gbp_per_mile": None,
-    "area_class": "rural",
+    "area_class": "auto",
 }
 _GAPS_DEFAULTS: dict[str, Any] = {
     "with_runs": True,
@@ -621,7 +621,7 @@ register_analysis(
             "buffer_km": 20.0,
             "max_minutes": 60.0,
             "dropna": True,
-            "area_class": "rural",
+            "area_class": "auto",
         },
     )
 )

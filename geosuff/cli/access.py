@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from geosuff import settings
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
@@ -65,19 +66,30 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Write the full table: .csv, .gpkg, .parquet, .geojson."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Summary on stdout.")]
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Speed profile (TOML): speeds for a .pbf network and the calibration of the "
+        "estimate used without one (e.g. from `geosuff network calibrate`).",
+        dir_okay=False,
+    ),
+]
 BufferOpt = Annotated[
     float,
     typer.Option("--buffer-km", help="Count demand and supply this far over the border (0: none)."),
 ]
 
 
-def load_network_option(path: Path | None) -> object | None:
+def load_network_option(path: Path | None, profile: Path | None = None) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
     Parameters
     ----------
     path
         The option value.
+    profile
+        The ``--profile`` value (speed profile for building from OSM files).
 
     Returns
     -------
@@ -91,8 +103,8 @@ def load_network_option(path: Path | None) -> object | None:
     from geosuff.network.cache import default_cache_dir
 
     if path.suffix.lower() in (".pbf", ".osm") or path.name.endswith(".osm.pbf"):
-        return build_network(path, cache_dir=default_cache_dir())
-    return _load_network(path, None)
+        return build_network(path, profile=profile, cache_dir=default_cache_dir())
+    return _load_network(path, profile)
 
 
 class _Inputs(NamedTuple):
@@ -111,10 +123,13 @@ def _inputs(
     zones: Path | None,
     buffer_km: float,
     year: int | None = None,
+    profile: Path | None = None,
 ) -> _Inputs:
+    if profile is not None:  # the estimate (access, runs, zones) reads it from settings
+        settings.estimate_profile = str(profile)
     layers = load_area_layers(area, data_dir=data, files=files, year=year)
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
-    net = load_network_option(network)
+    net = load_network_option(network, profile)
     groups, parts = None, [layers.rejects]
     if zones is not None:
         loaded = zone_assignment(zones, layers, network=net, data_dir=data)
@@ -190,6 +205,7 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     out: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "lsoas": len(acc),
         "aged_75plus": float(pop.sum()),
         "buffer_km": inputs.around.buffer_km,
@@ -220,6 +236,7 @@ def access(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -242,7 +259,7 @@ def access(
     """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(add_basis_columns(acc, inputs.layers), out)
     _print(_access_summary(acc, inputs), fmt, "Access")

@@ -39,6 +39,7 @@ from geosuff.cli.access import (
     FormatOpt,
     NetworkOpt,
     OutOpt,
+    ProfileOpt,
     ZonesOpt,
     _Inputs,
     _inputs,
@@ -91,6 +92,7 @@ def runs(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -126,7 +128,7 @@ def runs(
     """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, 0.0, year)
+    inputs = _inputs(area, data, files, network, zones, 0.0, year, profile)
     travel = _travel(
         inputs,
         days=days,
@@ -206,6 +208,7 @@ def gaps(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -244,7 +247,7 @@ def gaps(
     th = _read_gap_thresholds(thresholds)
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
     acc = _run_access(inputs)
     travel = (
         _travel(inputs, days=days, clients_per_1000_75plus=take_up, patch_clients=patch_clients)
@@ -257,6 +260,7 @@ def gaps(
     summary: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "rounds planned within": "zones" if inputs.groups is not None else "local patches",
         **gaps_summary(flagged),
         "thresholds": th.__dict__,

@@ -53,8 +53,9 @@ class AreaLayers(NamedTuple):
     population
         Population layer (LSOA polygons, EPSG:27700).
     care_homes, home_care, extra_care
-        Provider layers inside the area, with ``lsoa_code`` and ``la_code``; an empty
-        layer when its data is absent (see ``missing``).
+        Provider layers inside the area, with ``lsoa_code``, ``la_code`` and ``ruc11``
+        (the RUC11 class of their LSOA, ``None`` when unknown); an empty layer when
+        its data is absent (see ``missing``).
     rejects
         Rows not used (or repaired/flagged), from every layer.
     sources
@@ -183,6 +184,7 @@ def load_area_layers(
         loaded = load_providers(path, layer, postcodes=postcode_path)
         sources[layer] = str(path)
         placed = assign_to_lsoas(loaded.data, pop.data)
+        placed["ruc11"] = placed["lsoa_code"].map(pop.data.set_index("lsoa_code")["ruc11"])
         inside = placed["lsoa_code"].notna()
         layers[layer] = placed[inside].reset_index(drop=True)
         # Rejected rows are reported only when they claim to be in this area, or when

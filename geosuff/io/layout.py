@@ -9,6 +9,7 @@ read (the same as ``../shared/data`` in a development checkout)::
     ons/population_*_lsoa11_syoa.csv             single-year-of-age estimates
     ons/snpp*.csv (or .xls/.xlsx)                ONS subnational population projections
     ons/lsoa11_lsoa21_lad22_lookup.csv           LSOA 2011 -> 2021 -> LAD 2022
+    ons/ruc11_lsoa11_*.csv                       ONS Rural-Urban Classification 2011
     ons/wards_2025_bgc/<authority code>.geojson  electoral wards
     ons/uk_admin_areas_topo.json                 authority names and codes
     cqc/hsca_care_homes_*.csv                    CQC active locations (care homes)
@@ -37,6 +38,7 @@ LAYOUT: dict[str, str] = {
     "population": "ons/population_*lsoa11_syoa.csv",
     "projections": "ons/snpp*",
     "lsoa_lookup": "ons/lsoa11_lsoa21_lad22_lookup.csv",
+    "ruc": "ons/ruc11_*lsoa11*.csv",
     "wards": "ons/wards_2025_bgc/{code}.geojson",
     "admin_areas": "ons/uk_admin_areas_topo.json",
     "care_homes": "cqc/hsca_care_homes_*.csv",

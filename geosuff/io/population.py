@@ -3,7 +3,9 @@
 Canonical columns: ``lsoa_code``, ``lsoa_name``, ``la_code``, ``la_name``, ``utla_code``,
 ``pop_total``, ``pop_65plus``, ``pop_75plus``, ``pop_85plus``, ``demand_e``,
 ``demand_n`` (the demand point in EPSG:27700), ``demand_source``
-(``pop_weighted_centroid`` or ``representative_point``) and the LSOA polygon as
+(``pop_weighted_centroid`` or ``representative_point``), ``ruc11`` (the ONS
+Rural-Urban Classification 2011 code, e.g. ``"C1"``, from the data folder's RUC11 file;
+``None`` when the file or the LSOA is absent from it) and the LSOA polygon as
 geometry, in EPSG:27700.
 """
 
@@ -25,6 +27,7 @@ from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
 from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
+from geosuff.io.ruc import ruc_by_lsoa
 
 __all__ = [
     "POPULATION_COLUMNS",
@@ -49,6 +52,7 @@ POPULATION_COLUMNS = [
     "demand_e",
     "demand_n",
     "demand_source",
+    "ruc11",
 ]
 
 _CODE_COLS = ("LSOA11CD", "lsoa11cd", "lsoa11_code", "lsoa_code", "LSOA21CD", "lsoa21cd")
@@ -356,6 +360,7 @@ def load_population(
         merged.loc[has, "demand_source"] = "pop_weighted_centroid"
         if (~has).any():
             log.info("%d LSOAs have no weighted centroid; using a point inside", (~has).sum())
+    merged["ruc11"] = ruc_by_lsoa(merged["lsoa_code"], data_dir=folder or data_dir).to_numpy()
     data = gpd.GeoDataFrame(
         merged[[*POPULATION_COLUMNS, "geometry"]].reset_index(drop=True),
         geometry="geometry",
