@@ -198,9 +198,9 @@ def test_recipe_loading(tmp_path):
 
 
 def test_shipped_recipes_load():
-    from pathlib import Path
+    from geosuff.io.layout import shipped_dir
 
-    names = {p.stem: load_recipe(p) for p in Path("maps").glob("*.toml")}
+    names = {p.stem: load_recipe(p) for p in shipped_dir("maps").glob("*.toml")}
     assert {"tisbury", "tenbury", "rutland"} <= set(names)
     assert names["tenbury"].focus == "Tenbury Wells"
 

@@ -19,21 +19,28 @@ from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import care_runs
 from geosuff.cli._options import (
     AreaOpt,
+    BufferOpt,
     CareHomesOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
+    MaxMinutesOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
     StrictOpt,
     check_output,
+    data_file_option,
     layer_files,
+    more_than_zero,
     report_rejects,
+    shipped_input,
 )
+from geosuff.datasets import coverage_note
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
+from geosuff.io.layout import resolve_data_dir
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
@@ -65,25 +72,25 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Write the full table: .csv, .gpkg, .parquet, .geojson."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Summary on stdout.")]
-BufferOpt = Annotated[
-    float,
-    typer.Option("--buffer-km", help="Count demand and supply this far over the border (0: none)."),
-]
 
 
-def load_network_option(path: Path | None) -> object | None:
+def load_network_option(path: Path | None, data: Path | None = None) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
     Parameters
     ----------
     path
-        The option value.
+        The option value: a file here, or one in the data folder
+        (``osm/rutland-2022-07-20.osm.pbf``).
+    data
+        The ``--data`` option.
 
     Returns
     -------
     object or None
         A road network, or ``None`` for the straight-line estimate.
     """
+    path = data_file_option(path, data)
     if path is None:
         return None
     from geosuff.cli.network import _load_network
@@ -113,7 +120,11 @@ def _inputs(
 ) -> _Inputs:
     layers = load_area_layers(area, data_dir=data, files=files)
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
-    net = load_network_option(network)
+    note = coverage_note(resolve_data_dir(data), buffer_km=buffer_km) if buffer_km > 0 else None
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    net = load_network_option(network, data)
+    zones = shipped_input(zones, "boundaries")
     groups, parts = None, [layers.rejects]
     if zones is not None:
         loaded = zone_assignment(zones, layers, network=net, data_dir=data)
@@ -211,7 +222,7 @@ def access(
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
     buffer_km: BufferOpt = 20.0,
-    max_minutes: Annotated[float, typer.Option(help="Longest drive searched.")] = 60.0,
+    max_minutes: MaxMinutesOpt = 60.0,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -225,10 +236,10 @@ def access(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(acc, out)
     _print(_access_summary(acc, inputs), fmt, "Access")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 
 def runs(
@@ -238,13 +249,17 @@ def runs(
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
-    n_runs: Annotated[int, typer.Option("--runs", help="Runs simulated per zone.")] = 100,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same runs).")] = 0,
-    visit_minutes: Annotated[float, typer.Option(help="Paid contact minutes per visit.")] = 30.0,
+    n_runs: Annotated[int, typer.Option("--runs", min=1, help="Runs simulated per zone.")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed (same seed, same runs).")] = 0,
+    visit_minutes: Annotated[
+        float, typer.Option(callback=more_than_zero, help="Paid contact minutes per visit.")
+    ] = 30.0,
     hourly_rate: Annotated[
-        float | None, typer.Option(help="GBP per hour of travel (default 25.95).")
+        float | None, typer.Option(min=0.0, help="GBP per hour of travel (default 25.95).")
     ] = None,
-    mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
+    mileage_rate: Annotated[
+        float | None, typer.Option(min=0.0, help="GBP per mile (default 0.45).")
+    ] = None,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -258,6 +273,7 @@ def runs(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, 0.0)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     table = care_runs(
         inputs.layers,
         groups=inputs.groups,
@@ -304,7 +320,6 @@ def runs(
             f"{table.attrs['overhead_minutes']:g} min overhead per visit",
             style="dim",
         )
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 
 def gaps(
@@ -348,6 +363,7 @@ def gaps(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs)
     zone_runs = (
         care_runs(inputs.layers, groups=inputs.groups, network=inputs.network)
@@ -378,4 +394,3 @@ def gaps(
         summary["focus reasons"] = [r for r in near["reasons"] if r]
     _write(flagged, out)
     _print(summary, fmt, "Gaps")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)

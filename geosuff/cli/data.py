@@ -13,7 +13,11 @@ app = typer.Typer(no_args_is_help=True, help="Download and list the data geosuff
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Data folder (default: GEOSUFF_DATA, then ../shared/data)."),
+    typer.Option(
+        "--data",
+        help="Data folder (default: GEOSUFF_DATA, then ../shared/data); 'sample' for the "
+        "Rutland sample shipped with geosuff (list only).",
+    ),
 ]
 
 
@@ -43,7 +47,12 @@ def fetch(
     ] = 4,
 ) -> None:
     """Download an area's data (OSM, ONS, CQC, postcodes) into the data folder."""
+    from geosuff.datasets import sample_name
     from geosuff.fetch import FetchOutcome, fetch_data
+
+    if sample_name(data) is not None:
+        msg = f"--data {data}: the sample shipped with geosuff is read-only; give a folder"
+        raise typer.BadParameter(msg, param_hint="--data")
 
     def show(outcome: FetchOutcome) -> None:
         typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")

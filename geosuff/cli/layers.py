@@ -102,6 +102,7 @@ def summary(
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     layers = load_area_layers(area, data_dir=data, files=files)
+    report_rejects(layers.rejects, strict=strict, out=rejects)
     table = area_summary(layers)
     notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
     if fmt is Format.table:
@@ -118,7 +119,6 @@ def summary(
             "rejected_rows": int((layers.rejects["action"] == "rejected").sum()),
         }
         typer.echo(json.dumps(payload, indent=2))
-    report_rejects(layers.rejects, strict=strict, out=rejects)
 
 
 @app.command("definitions")

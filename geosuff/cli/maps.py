@@ -18,6 +18,7 @@ from geosuff.cli._options import (
     PopulationOpt,
     PostcodesOpt,
     layer_files,
+    shipped_input,
 )
 from geosuff.maps.recipe import MapRecipe, load_recipe
 from geosuff.maps.render import render_recipe
@@ -32,7 +33,10 @@ def _slug(text: str) -> str:
 def map_command(
     recipe: Annotated[
         Path | None,
-        typer.Argument(help="Map recipe (TOML), e.g. maps/tisbury.toml.", dir_okay=False),
+        typer.Argument(
+            help="Map recipe (TOML): a file, or a shipped one by name, e.g. maps/tisbury.toml.",
+            dir_okay=False,
+        ),
     ] = None,
     area: Annotated[
         str | None, typer.Option("--area", "-a", help="Local authority code or name.")
@@ -82,7 +86,7 @@ def map_command(
     file written and its size.
     """
     if recipe is not None:
-        spec = load_recipe(recipe)
+        spec = load_recipe(shipped_input(recipe, "maps"))  # type: ignore[arg-type]
     elif area is not None:
         name = _slug(f"{area}-{focus}" if focus else area)
         spec = MapRecipe(area=area, name=name)
@@ -100,10 +104,12 @@ def map_command(
         if value is not None:
             changes[key] = value
     inputs = dict(spec.inputs)
+    if "zones" in inputs:
+        inputs["zones"] = shipped_input(inputs["zones"], "boundaries")  # type: ignore[assignment]
     for key, value in (
         ("access", access),
         ("gaps", gaps),
-        ("zones", zones),
+        ("zones", shipped_input(zones, "boundaries")),
         ("isochrones", isochrones),
     ):
         if value is not None:

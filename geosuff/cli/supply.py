@@ -25,6 +25,7 @@ from geosuff.cli._options import (
     check_output,
     layer_files,
     report_rejects,
+    shipped_input,
 )
 from geosuff.io.area_layers import load_area_layers
 from geosuff.io.files import write_table
@@ -81,6 +82,7 @@ def supply(
         msg = "--by zone needs --zones FILE"
         raise ValidationError(msg)
     check_output(out)
+    zones = shipped_input(zones, "boundaries")
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     layers = load_area_layers(area, data_dir=data, files=files)
     all_rejects = [layers.rejects]
@@ -95,6 +97,14 @@ def supply(
         loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
+    import pandas as pd
+
+    parts = [r for r in all_rejects if not r.empty]
+    report_rejects(
+        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
+        strict=strict,
+        out=rejects,
+    )
     table = supply_ratios(
         layers.population,
         layers.care_homes,
@@ -110,11 +120,3 @@ def supply(
         table = table.drop(columns="geometry")
     write_table(table, out)
     typer.echo(f"{len(table)} {by.value} rows written to {out}")
-    import pandas as pd
-
-    parts = [r for r in all_rejects if not r.empty]
-    report_rejects(
-        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
-        strict=strict,
-        out=rejects,
-    )

@@ -211,7 +211,7 @@ def data_file(
 
 
 def in_data_folder(value: str | os.PathLike[str], data_dir: Path) -> Path:
-    """A file given on the command line or in a recipe: as given, else in the data folder.
+    """Find a file given on the command line or in a recipe: as given, else in the data folder.
 
     Parameters
     ----------
@@ -297,7 +297,7 @@ def shipped_names(kind: str, suffix: str = ".toml") -> list[str]:
 def shipped_file(
     value: str | os.PathLike[str], kinds: tuple[str, ...], *, suffix: str = ".toml"
 ) -> Path | None:
-    """The shipped file that *value* names, or ``None``.
+    """Return the shipped file that *value* names, or ``None``.
 
     A bare name (``wiltshire_15_zones`` or ``wiltshire_15_zones.toml``) or a path
     under one of the kind's usual folders (``boundaries/…``, ``geosuff/boundaries/…``,
@@ -334,7 +334,7 @@ def shipped_file(
 
 
 def find_input(value: str | os.PathLike[str], kinds: tuple[str, ...]) -> Path:
-    """A file the user named: as given when it exists, else the shipped file it names.
+    """Find a file the user named: as given when it exists, else the shipped file it names.
 
     ``geosuff map maps/tisbury.toml`` and ``--seeds wiltshire_15_zones`` work from any
     folder this way, and a user's own file of the same name wins.
