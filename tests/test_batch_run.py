@@ -1,6 +1,5 @@
 import json
 import shutil
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -9,8 +8,9 @@ import pytest
 import geosuff
 import geosuff.batch
 from geosuff.batch import tasks as batch_tasks
+from geosuff.io.layout import shipped_dir
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "batch.toml"
+EXAMPLE = shipped_dir("examples") / "batch.toml"
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_process_pool_and_dask_local_match_serial(example_run, net_cache, tmp_pa
     out, first, _ = example_run
     monkeypatch.setenv("GEOSUFF_CACHE", str(net_cache))
     keys = sorted(first["tasks"])
-    procs = geosuff.batch.run(EXAMPLE, out=tmp_path / "procs", workers=2)
+    procs = geosuff.batch.run(EXAMPLE, out=tmp_path / "procs", workers=2, parallel=True)
     assert procs["runs"][-1]["backend"] == "processes"
     assert sorted(procs["runs"][-1]["executed"]) == keys
     dask = geosuff.batch.run(

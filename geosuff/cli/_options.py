@@ -33,6 +33,7 @@ __all__ = [
     "RejectsOpt",
     "StrictOpt",
     "check_output",
+    "check_writable_folder",
     "data_file_option",
     "layer_files",
     "more_than_zero",
@@ -218,6 +219,13 @@ def check_output(path: Path | None, allowed: tuple[str, ...] | None = None) -> N
         The ``--out`` value (``None`` is fine).
     allowed
         Allowed suffixes; default every table format of :func:`write_table`.
+
+    Raises
+    ------
+    ValidationError
+        If the suffix is not one geosuff writes.
+    OutputError
+        If the folder cannot be created or written.
     """
     from geosuff._errors import ValidationError
     from geosuff.io.files import TABLE_SUFFIXES
@@ -228,6 +236,34 @@ def check_output(path: Path | None, allowed: tuple[str, ...] | None = None) -> N
     if path.suffix.lower() not in ok:
         msg = f"{path}: cannot write {path.suffix or 'files without a suffix'}; use {', '.join(ok)}"
         raise ValidationError(msg)
+    check_writable_folder(path.parent)
+
+
+def check_writable_folder(folder: Path) -> None:
+    """Fail before any work when an output folder cannot be created or written.
+
+    Parameters
+    ----------
+    folder
+        The folder an output goes to (it may not exist yet).
+
+    Raises
+    ------
+    OutputError
+        Naming the folder (or the file in the way of it).
+    """
+    import os
+
+    from geosuff._errors import OutputError
+
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        msg = "cannot create the output folder: a file has that name"
+        raise OutputError(existing, msg)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(existing, "cannot write in this folder (permission denied)")
 
 
 def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> None:
