@@ -126,10 +126,10 @@ def choose_backend(
         return ("dask-local" if scheduler == "local" else "dask"), "Dask scheduler given"
     if workers <= 1 or parallel is False:
         return "serial", "one worker" if workers <= 1 else "serial asked for"
-    if len(jobs) < 2:
-        return "serial", "one area to run: nothing to share between workers"
     if parallel:
         return "processes", "parallel asked for"
+    if len(jobs) < 2:
+        return "serial", "one area to run: nothing to share between workers"
     seconds = [estimate_job_seconds(j, history) for j in jobs]
     serial_s = sum(seconds)
     parallel_s = WORKER_START_SECONDS + _makespan(seconds, min(workers, len(jobs)))
