@@ -13,6 +13,9 @@ the manifest::
     import geosuff.batch
     manifest = geosuff.batch.run("examples/batch.toml", out="batch-out")
 
+Worker processes start by importing the script that started them, so a script that
+runs with ``workers > 1`` keeps its work under ``if __name__ == "__main__":``.
+
 Outputs are ``OUT/<area code>/<analysis>.<ext>`` plus ``OUT/<area code>/rejects.csv``
 and ``OUT/manifest.json`` (see :mod:`geosuff.batch.manifest`). Running the same recipe
 again runs only what is missing, failed, or whose inputs (by content, see

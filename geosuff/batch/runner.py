@@ -196,8 +196,7 @@ def run(
             skipped.append(task.spec.key)
         else:
             pending.append(task)
-    parallel_jobs = (workers > 1 and parallel is not False) or scheduler is not None
-    jobs = area_jobs(rec, pending, single_process_travel=parallel_jobs)
+    jobs = area_jobs(rec, pending, single_process_travel=False)
     backend, reason = choose_backend(
         jobs,
         workers=workers,
@@ -205,6 +204,8 @@ def run(
         parallel=parallel,
         history=manifest["tasks"],
     )
+    if backend != "serial":  # jobs side by side: each keeps its travel searches to itself
+        jobs = area_jobs(rec, pending, single_process_travel=True)
     run_record = start_run(
         manifest,
         backend=backend,
