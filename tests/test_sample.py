@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import geosuff
+import geosuff.batch
 from geosuff import datasets
 from geosuff.cli.main import app
 from geosuff.io.surroundings import load_surroundings
@@ -177,3 +178,19 @@ def test_sample_gives_the_same_access_as_the_data_folder(data_dir, rutland):
     cols = [c for c in theirs.columns if c != "geometry"]
     pd.testing.assert_frame_equal(pd.DataFrame(ours[cols]), pd.DataFrame(theirs[cols]))
     assert ours["e2sfca_beds_per_1000_75plus"].notna().all()
+
+
+def test_batch_on_the_sample_notes_a_wider_buffer(tmp_path):
+    raw = {
+        "output": str(tmp_path / "out"),
+        "analyses": ["summary", "access"],
+        "areas": ["Rutland"],
+        "access": {"buffer_km": 30},
+    }
+    manifest = geosuff.batch.run(raw, data_dir="sample")
+    access = manifest["tasks"]["E06000017/access"]
+    assert access["status"] == "done"
+    assert any("cross-border figures are incomplete" in n for n in access["notes"])
+    raw["access"] = {"buffer_km": 20}
+    manifest = geosuff.batch.run(raw, data_dir="sample")
+    assert "notes" not in manifest["tasks"]["E06000017/access"]

@@ -7,6 +7,7 @@ road network and zones, for its tasks to share.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from geosuff._errors import GeosuffError, NetworkError
 from geosuff.batch.registry import AREA_FILE_KEYS, Analysis
 
 __all__ = ["AreaContext", "AreaJob", "TaskSpec", "error_text", "network_cache"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class AreaContext:
         self._groups_loaded = False
         self._memo: dict[str, Any] = {}
         self.extra_rejects: list[pd.DataFrame] = []
+        self.notes: list[str] = []
 
     def surroundings(self, buffer_km: float) -> Any:
         """Demand and providers within *buffer_km* of the area (cached).
@@ -157,9 +161,14 @@ class AreaContext:
         geosuff.Surroundings
             Demand and providers in and around the area.
         """
+        from geosuff.datasets import coverage_note
         from geosuff.io.surroundings import load_surroundings
 
         key = float(buffer_km)
+        note = coverage_note(self.job.data_dir, buffer_km=key) if key > 0 else None
+        if note and note not in self.notes:
+            log.warning("%s: %s", self.job.area, note)
+            self.notes.append(note)
         if key not in self._surroundings:
             self._surroundings[key] = load_surroundings(
                 self.layers, buffer_km=key, data_dir=self.job.data_dir

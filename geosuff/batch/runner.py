@@ -103,7 +103,7 @@ def _prepare(out_dir: Path) -> tuple[dict[str, Any] | None, list[tuple[Path, int
 def _record(
     task: PlannedTask, result: Any, outcome: AreaOutcome, rejects_file: Path | None, out: Path
 ) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "area": task.area,
         "area_name": task.area_name,
         "analysis": task.spec.analysis,
@@ -116,6 +116,9 @@ def _record(
         "rejects": _reject_counts(outcome.rejects),
         "rejects_file": str(rejects_file.relative_to(out)) if rejects_file else None,
     }
+    if outcome.notes:
+        entry["notes"] = list(outcome.notes)
+    return entry
 
 
 def run(

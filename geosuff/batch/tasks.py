@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -82,12 +82,15 @@ class AreaOutcome:
         The area's rejected/repaired input rows (columns of the rejects table).
     load_seconds
         Time spent loading the area's layers.
+    notes
+        What the figures leave out (e.g. a sample without the wider border buffer).
     """
 
     area: str
     tasks: list[TaskOutcome]
     rejects: pd.DataFrame
     load_seconds: float
+    notes: list[str] = field(default_factory=list)
 
 
 def _run_task(ctx: AreaContext, spec: TaskSpec) -> pd.DataFrame:
@@ -178,7 +181,7 @@ def run_area_job(job: AreaJob) -> AreaOutcome:
         outcomes.append(TaskOutcome(spec.key, table, time.perf_counter() - t0, None, method))
     parts = [r for r in (ctx.layers.rejects, *ctx.extra_rejects) if not r.empty]
     rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
-    return AreaOutcome(job.area, outcomes, rejects, load_seconds)
+    return AreaOutcome(job.area, outcomes, rejects, load_seconds, list(ctx.notes))
 
 
 def clean_for_output(table: pd.DataFrame) -> pd.DataFrame:
