@@ -283,6 +283,10 @@ def test_serial_when_parallel_would_not_pay():
         choose_backend(small, workers=2, scheduler="local", parallel=None, history={})[0]
         == "dask-local"
     )
+    assert choose_backend([], workers=2, scheduler=None, parallel=None, history={}) == (
+        "serial",
+        "nothing to run",
+    )
 
 
 def test_run_records_its_backend_and_why(data, seeds, tmp_path):

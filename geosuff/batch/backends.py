@@ -122,6 +122,8 @@ def choose_backend(
         ``(backend, reason)``; backend is ``serial``, ``processes``, ``dask-local`` or
         ``dask``.
     """
+    if not jobs:
+        return "serial", "nothing to run"
     if scheduler is not None:
         return ("dask-local" if scheduler == "local" else "dask"), "Dask scheduler given"
     if workers <= 1 or parallel is False:
