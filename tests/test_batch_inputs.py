@@ -258,7 +258,10 @@ def job(area, analyses, network=None):
     return AreaJob(area, Path("."), {}, network, None, None, tasks)
 
 
-def test_serial_when_parallel_would_not_pay():
+def test_serial_when_parallel_would_not_pay(monkeypatch):
+    from geosuff.batch import backends
+
+    monkeypatch.setattr(backends, "usable_cpus", lambda: 2)
     small = [job("E1", ["summary"]), job("E2", ["summary"])]
     backend, reason = choose_backend(small, workers=2, scheduler=None, parallel=None, history={})
     assert backend == "serial" and "would not pay" in reason
@@ -287,6 +290,20 @@ def test_serial_when_parallel_would_not_pay():
         "serial",
         "nothing to run",
     )
+
+
+def test_measured_worker_start_and_processors_count(monkeypatch):
+    from geosuff.batch import backends
+
+    big = [job(f"E{i}", ["access"]) for i in range(4)]
+    history = {f"E{i}/access": {"seconds": 20.0, "area_load_seconds": 2.0} for i in range(4)}
+    monkeypatch.setattr(backends, "usable_cpus", lambda: 2)
+    kwargs = {"workers": 2, "scheduler": None, "parallel": None, "history": history}
+    assert choose_backend(big, **kwargs, worker_start_s=2.0)[0] == "processes"
+    backend, reason = choose_backend(big, **kwargs, worker_start_s=60.0)
+    assert backend == "serial" and "with 60 s to start them" in reason
+    monkeypatch.setattr(backends, "usable_cpus", lambda: 1)
+    assert choose_backend(big, **kwargs) == ("serial", "one processor available")
 
 
 def test_run_records_its_backend_and_why(data, seeds, tmp_path):

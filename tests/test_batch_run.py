@@ -127,6 +127,7 @@ def test_process_pool_and_dask_local_match_serial(example_run, net_cache, tmp_pa
     keys = sorted(first["tasks"])
     procs = geosuff.batch.run(EXAMPLE, out=tmp_path / "procs", workers=2, parallel=True)
     assert procs["runs"][-1]["backend"] == "processes"
+    assert procs["runs"][-1]["worker_start_seconds"] >= 0  # measured, for the next choice
     assert sorted(procs["runs"][-1]["executed"]) == keys
     dask = geosuff.batch.run(
         EXAMPLE, out=tmp_path / "dask", workers=2, scheduler="local", dask_processes=False

@@ -1,10 +1,11 @@
 """Where area jobs run: in this process, in a process pool, or on Dask; and which pays.
 
 Worker processes start clean (``spawn``) and import geosuff, geopandas and the rest
-(a few seconds each) before loading their area, so parallel runs pay only when the
-areas take long enough. :func:`choose_backend` estimates each job's time from the
-manifest's previous timings (or typical ones) and runs serially when parallel would
-not be faster.
+(seconds each, more on a busy machine) before loading their area, so parallel runs
+pay only when the areas take long enough. :func:`choose_backend` estimates each job's
+time from the manifest's previous timings (or typical ones) and the workers' start-up
+as measured by the last parallel run (or a typical one), counts only the processors
+this process may use, and runs serially when parallel would not be clearly faster.
 
 Pool workers never outlive the run: on Linux each asks the kernel to kill it when its
 parent dies (``prctl(PR_SET_PDEATHSIG)``), and everywhere a watchdog thread exits the
@@ -37,10 +38,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Typical start-up of a worker process (interpreter, geosuff and its libraries).
-WORKER_START_SECONDS = 5.0
+#: Typical start-up of a worker process (interpreter, geosuff and its libraries),
+#: until a parallel run has measured it (5-15 s on a busy 2-core machine).
+WORKER_START_SECONDS = 10.0
 #: Parallel must save at least this share of the serial time to be chosen.
-MIN_SAVING = 0.2
+MIN_SAVING = 0.25
 #: Typical seconds per task when the manifest has no timing (estimate; network x3).
 TYPICAL_TASK_SECONDS = {
     "summary": 0.2,
@@ -84,6 +86,20 @@ def estimate_job_seconds(job: AreaJob, history: Mapping[str, Any]) -> float:
     return total + (TYPICAL_LOAD_SECONDS if load is None else load)
 
 
+def usable_cpus() -> int:
+    """Return how many processors this process may run on.
+
+    Returns
+    -------
+    int
+        From the scheduler's affinity mask where there is one, else the CPU count.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _makespan(seconds: list[float], workers: int) -> float:
     """Time for *workers* processes to finish jobs of *seconds*, longest first."""
     loads = [0.0] * max(1, workers)
@@ -99,6 +115,7 @@ def choose_backend(
     scheduler: str | None,
     parallel: bool | None,
     history: Mapping[str, Any],
+    worker_start_s: float | None = None,
 ) -> tuple[str, str]:
     """Decide where the jobs run, and say why.
 
@@ -115,6 +132,9 @@ def choose_backend(
         to run serially, ``None`` to decide from the estimate.
     history
         A previous manifest's ``tasks``.
+    worker_start_s
+        Worker start-up measured by an earlier parallel run (default
+        :data:`WORKER_START_SECONDS`).
 
     Returns
     -------
@@ -132,12 +152,16 @@ def choose_backend(
         return "processes", "parallel asked for"
     if len(jobs) < 2:
         return "serial", "one area to run: nothing to share between workers"
+    usable = min(workers, len(jobs), usable_cpus())
+    if usable < 2:
+        return "serial", "one processor available"
+    start_s = WORKER_START_SECONDS if worker_start_s is None else worker_start_s
     seconds = [estimate_job_seconds(j, history) for j in jobs]
     serial_s = sum(seconds)
-    parallel_s = WORKER_START_SECONDS + _makespan(seconds, min(workers, len(jobs)))
+    parallel_s = start_s + _makespan(seconds, usable)
     verdict = (
         f"about {serial_s:.0f} s of work in {len(jobs)} areas: {parallel_s:.0f} s on "
-        f"{min(workers, len(jobs))} workers (with {WORKER_START_SECONDS:g} s to start them) "
+        f"{usable} workers (with {start_s:.0f} s to start them) "
         f"against {serial_s:.0f} s in one process"
     )
     if parallel_s < (1.0 - MIN_SAVING) * serial_s:
@@ -179,6 +203,7 @@ def execute(
     scheduler: str | None,
     dask_processes: bool,
     on_start: Callable[[str], None],
+    on_pool_start: Callable[[float], None] | None = None,
 ) -> Iterator[AreaOutcome]:
     """Run the jobs where :func:`choose_backend` said, yielding each area's outcome.
 
@@ -196,6 +221,8 @@ def execute(
         With ``dask-local``: worker processes (``True``) or threads.
     on_start
         Called with the area code before a serial job starts.
+    on_pool_start
+        Called with the time (seconds since the epoch) a process pool was started.
 
     Yields
     ------
@@ -222,6 +249,8 @@ def execute(
 
     # "spawn": workers start clean (no copied threads or open files from this process).
     context = multiprocessing.get_context("spawn")
+    if on_pool_start is not None:
+        on_pool_start(time.time())
     with ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)),
         mp_context=context,

@@ -100,6 +100,14 @@ def _prepare(out_dir: Path) -> tuple[dict[str, Any] | None, list[tuple[Path, int
     return previous, clean_stale_temp_files(out_dir)
 
 
+def _measured_worker_start(manifest: Mapping[str, Any]) -> float | None:
+    """Worker start-up measured by the latest parallel run in this folder, if any."""
+    for record in reversed(manifest.get("runs", [])):
+        if "worker_start_seconds" in record:
+            return float(record["worker_start_seconds"])
+    return None
+
+
 def _record(
     task: PlannedTask, result: Any, outcome: AreaOutcome, rejects_file: Path | None, out: Path
 ) -> dict[str, Any]:
@@ -206,6 +214,7 @@ def run(
         scheduler=scheduler,
         parallel=parallel,
         history=manifest["tasks"],
+        worker_start_s=_measured_worker_start(manifest),
     )
     if backend != "serial":  # jobs side by side: each keeps its travel searches to itself
         jobs = area_jobs(rec, pending, single_process_travel=True)
@@ -239,6 +248,9 @@ def run(
         if progress is not None:
             progress(done, total, names.get(code, code))
 
+    def on_pool_start(at: float) -> None:
+        run_record["pool_started_at"] = at
+
     by_key = {t.spec.key: t for t in pending}
     try:
         for outcome in execute(
@@ -248,7 +260,12 @@ def run(
             scheduler=scheduler,
             dask_processes=dask_processes,
             on_start=on_start,
+            on_pool_start=on_pool_start,
         ):
+            if "pool_started_at" in run_record and "worker_start_seconds" not in run_record:
+                # the first job to finish started as soon as its worker was up
+                wait = outcome.started_at - float(run_record["pool_started_at"])
+                run_record["worker_start_seconds"] = round(max(wait, 0.0), 2)
             rejects_file = None
             if not outcome.rejects.empty:
                 rejects_file = write_table(outcome.rejects, out_dir / outcome.area / "rejects.csv")

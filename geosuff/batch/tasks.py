@@ -84,6 +84,8 @@ class AreaOutcome:
         Time spent loading the area's layers.
     notes
         What the figures leave out (e.g. a sample without the wider border buffer).
+    started_at
+        When the job started (seconds since the epoch), to measure worker start-up.
     """
 
     area: str
@@ -91,6 +93,7 @@ class AreaOutcome:
     rejects: pd.DataFrame
     load_seconds: float
     notes: list[str] = field(default_factory=list)
+    started_at: float = 0.0
 
 
 def _run_task(ctx: AreaContext, spec: TaskSpec) -> pd.DataFrame:
@@ -155,13 +158,14 @@ def run_area_job(job: AreaJob) -> AreaOutcome:
     """
     from geosuff.io.rejects import empty_rejects
 
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     try:
         ctx = AreaContext(job)
     except Exception as exc:
         message = f"loading {job.area}: {error_text(exc)}"
         outcomes = [TaskOutcome(t.key, None, 0.0, message) for t in job.tasks]
-        return AreaOutcome(job.area, outcomes, empty_rejects(), time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return AreaOutcome(job.area, outcomes, empty_rejects(), seconds, started_at=started_at)
     load_seconds = time.perf_counter() - started
     outcomes = []
     for spec in job.tasks:
@@ -181,7 +185,7 @@ def run_area_job(job: AreaJob) -> AreaOutcome:
         outcomes.append(TaskOutcome(spec.key, table, time.perf_counter() - t0, None, method))
     parts = [r for r in (ctx.layers.rejects, *ctx.extra_rejects) if not r.empty]
     rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
-    return AreaOutcome(job.area, outcomes, rejects, load_seconds, list(ctx.notes))
+    return AreaOutcome(job.area, outcomes, rejects, load_seconds, list(ctx.notes), started_at)
 
 
 def clean_for_output(table: pd.DataFrame) -> pd.DataFrame:
