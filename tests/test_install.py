@@ -161,3 +161,27 @@ def test_installed_wheel_does_not_look_beside_site_packages(monkeypatch, tmp_pat
     monkeypatch.setattr(layout, "_REPO_ROOT", fake_root)
     monkeypatch.chdir(tmp_path)
     assert layout._default_data_dirs() == [tmp_path / ".." / "shared" / "data"]
+
+
+def test_unknown_recipe_lists_the_shipped_ones(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from geosuff.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["map", "maps/nowhere.toml", "--data", "sample"])
+    assert res.exit_code == 2
+    assert "map recipe not found (shipped recipes: maps/rutland.toml" in res.stderr
+    res = runner.invoke(app, ["batch", "examples/nowhere.toml", "--data", "sample"])
+    assert res.exit_code == 2 and "shipped recipes: examples/batch.toml" in res.stderr
+
+
+def test_fetch_never_writes_into_the_sample(monkeypatch):
+    from typer.testing import CliRunner
+
+    from geosuff.cli.main import app
+
+    monkeypatch.setenv("GEOSUFF_DATA", "sample")
+    res = CliRunner().invoke(app, ["data", "fetch", "--area", "Rutland"])
+    assert res.exit_code == 2 and "read-only" in res.output

@@ -37,7 +37,7 @@ from geosuff.batch._recipe_checks import Lines, Problems, RecipeError, check_par
 from geosuff.batch.registry import ANALYSES, AREA_FILE_KEYS, unavailable_reason
 from geosuff.datasets import sample_name
 from geosuff.io.areas import resolve_area
-from geosuff.io.layout import find_input, resolve_data_dir
+from geosuff.io.layout import find_input, resolve_data_dir, shipped_names
 
 __all__ = [
     "FORMATS",
@@ -171,7 +171,9 @@ def load_recipe(
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RecipeError(f"{p}: cannot read recipe ({exc.strerror or exc})") from exc
+        shipped = ", ".join(f"examples/{n}.toml" for n in shipped_names("examples"))
+        hint = f"; shipped recipes: {shipped}" if not p.exists() else ""
+        raise RecipeError(f"{p}: cannot read recipe ({exc.strerror or exc}){hint}") from exc
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

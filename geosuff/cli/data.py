@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -53,6 +54,9 @@ def fetch(
     if sample_name(data) is not None:
         msg = f"--data {data}: the sample shipped with geosuff is read-only; give a folder"
         raise typer.BadParameter(msg, param_hint="--data")
+    if data is None and sample_name(os.environ.get("GEOSUFF_DATA")) is not None:
+        msg = "GEOSUFF_DATA names the sample shipped with geosuff, which is read-only; "
+        raise typer.BadParameter(msg + "give --data DIR", param_hint="--data")
 
     def show(outcome: FetchOutcome) -> None:
         typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")

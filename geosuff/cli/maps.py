@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geosuff._errors import ValidationError
+from geosuff._errors import InputFileError, ValidationError
 from geosuff.cli._options import (
     CareHomesOpt,
     DataOpt,
@@ -20,6 +20,7 @@ from geosuff.cli._options import (
     layer_files,
     shipped_input,
 )
+from geosuff.io.layout import shipped_names
 from geosuff.maps.recipe import MapRecipe, load_recipe
 from geosuff.maps.render import render_recipe
 
@@ -86,7 +87,11 @@ def map_command(
     file written and its size.
     """
     if recipe is not None:
-        spec = load_recipe(shipped_input(recipe, "maps"))  # type: ignore[arg-type]
+        found = shipped_input(recipe, "maps")
+        if found is not None and not found.exists():
+            shipped = ", ".join(f"maps/{n}.toml" for n in shipped_names("maps"))
+            raise InputFileError(recipe, f"map recipe not found (shipped recipes: {shipped})")
+        spec = load_recipe(found)  # type: ignore[arg-type]
     elif area is not None:
         name = _slug(f"{area}-{focus}" if focus else area)
         spec = MapRecipe(area=area, name=name)
