@@ -19,22 +19,28 @@ from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
+    BufferOpt,
     CareHomesOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
+    MaxMinutesOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
     StrictOpt,
     check_output,
+    data_file_option,
     layer_files,
     report_rejects,
+    shipped_input,
 )
 from geosuff.cli._year import YearOpt
+from geosuff.datasets import coverage_note
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
+from geosuff.io.layout import resolve_data_dir
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
@@ -75,19 +81,20 @@ ProfileOpt = Annotated[
         dir_okay=False,
     ),
 ]
-BufferOpt = Annotated[
-    float,
-    typer.Option("--buffer-km", help="Count demand and supply this far over the border (0: none)."),
-]
 
 
-def load_network_option(path: Path | None, profile: Path | None = None) -> object | None:
+def load_network_option(
+    path: Path | None, data: Path | None = None, profile: Path | None = None
+) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
     Parameters
     ----------
     path
-        The option value.
+        The option value: a file here, or one in the data folder
+        (``osm/rutland-2022-07-20.osm.pbf``).
+    data
+        The ``--data`` option.
     profile
         The ``--profile`` value (speed profile for building from OSM files).
 
@@ -96,6 +103,7 @@ def load_network_option(path: Path | None, profile: Path | None = None) -> objec
     object or None
         A road network, or ``None`` for the straight-line estimate.
     """
+    path = data_file_option(path, data)
     if path is None:
         return None
     from geosuff.cli.network import _load_network
@@ -129,7 +137,11 @@ def _inputs(
         settings.estimate_profile = str(profile)
     layers = load_area_layers(area, data_dir=data, files=files, year=year)
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
-    net = load_network_option(network, profile)
+    note = coverage_note(resolve_data_dir(data), buffer_km=buffer_km) if buffer_km > 0 else None
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    net = load_network_option(network, data, profile)
+    zones = shipped_input(zones, "boundaries")
     groups, parts = None, [layers.rejects]
     if zones is not None:
         loaded = zone_assignment(zones, layers, network=net, data_dir=data)
@@ -241,7 +253,7 @@ def access(
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
     buffer_km: BufferOpt = 20.0,
-    max_minutes: Annotated[float, typer.Option(help="Longest drive searched.")] = 60.0,
+    max_minutes: MaxMinutesOpt = 60.0,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -260,7 +272,7 @@ def access(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(add_basis_columns(acc, inputs.layers), out)
     _print(_access_summary(acc, inputs), fmt, "Access")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)

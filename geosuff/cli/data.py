@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,11 @@ app = typer.Typer(no_args_is_help=True, help="Download and list the data geosuff
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Data folder (default: GEOSUFF_DATA, then ../shared/data)."),
+    typer.Option(
+        "--data",
+        help="Data folder (default: GEOSUFF_DATA, then ../shared/data); 'sample' for the "
+        "Rutland sample shipped with geosuff (list only).",
+    ),
 ]
 
 
@@ -43,7 +48,15 @@ def fetch(
     ] = 4,
 ) -> None:
     """Download an area's data (OSM, ONS, CQC, postcodes) into the data folder."""
+    from geosuff.datasets import sample_name
     from geosuff.fetch import FetchOutcome, fetch_data
+
+    if sample_name(data) is not None:
+        msg = f"--data {data}: the sample shipped with geosuff is read-only; give a folder"
+        raise typer.BadParameter(msg, param_hint="--data")
+    if data is None and sample_name(os.environ.get("GEOSUFF_DATA")) is not None:
+        msg = "GEOSUFF_DATA names the sample shipped with geosuff, which is read-only; "
+        raise typer.BadParameter(msg + "give --data DIR", param_hint="--data")
 
     def show(outcome: FetchOutcome) -> None:
         typer.echo(f"{outcome.status:8} {outcome.entry:18} {outcome.path}  {outcome.detail}")

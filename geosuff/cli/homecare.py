@@ -19,6 +19,7 @@ from geosuff.analysis.runs import HomeCareTravel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
+    BufferOpt,
     CareHomesOpt,
     DataOpt,
     ExtraCareOpt,
@@ -30,11 +31,11 @@ from geosuff.cli._options import (
     StrictOpt,
     check_output,
     layer_files,
+    more_than_zero,
     report_rejects,
 )
 from geosuff.cli._year import YearOpt
 from geosuff.cli.access import (
-    BufferOpt,
     Format,
     FormatOpt,
     NetworkOpt,
@@ -65,22 +66,27 @@ TravelDaysOpt = Annotated[
     typer.Option(
         "--days",
         "--runs",
+        min=1,
         help="Simulated days of rounds per zone or patch (keep the default to match "
         "gaps and zones check).",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option(help="Random seed (same seed, same figures).")]
+SeedOpt = Annotated[int, typer.Option(min=0, help="Random seed (same seed, same figures).")]
 TakeUpOpt = Annotated[
     float | None,
     typer.Option(
         "--take-up",
+        callback=more_than_zero,
         help="Home care clients per 1,000 aged 75+ (default 58: council-funded users, "
         "see geosuff.settings).",
     ),
 ]
 PatchOpt = Annotated[
     float,
-    typer.Option(help="Without --zones: clients a local patch around each LSOA expects."),
+    typer.Option(
+        callback=more_than_zero,
+        help="Without --zones: clients a local patch around each LSOA expects.",
+    ),
 ]
 
 
@@ -99,8 +105,12 @@ def runs(
     by: Annotated[By, typer.Option("--by", help="One row per zone, or per LSOA.")] = By.zone,
     days: TravelDaysOpt = 50,
     seed: SeedOpt = 0,
-    visit_minutes: Annotated[float, typer.Option(help="Paid contact minutes per visit.")] = 30.0,
-    visits_per_round: Annotated[int, typer.Option(help="Time slots (visits) per round.")] = 7,
+    visit_minutes: Annotated[
+        float, typer.Option(callback=more_than_zero, help="Paid contact minutes per visit.")
+    ] = 30.0,
+    visits_per_round: Annotated[
+        int, typer.Option(min=2, help="Time slots (visits) per round.")
+    ] = 7,
     take_up: TakeUpOpt = None,
     patch_clients: PatchOpt = 100.0,
     hourly_pay: Annotated[
@@ -108,10 +118,13 @@ def runs(
         typer.Option(
             "--hourly-pay",
             "--hourly-rate",
+            min=0.0,
             help="Care worker's pay, GBP per hour (default 12.21, National Living Wage 2025).",
         ),
     ] = None,
-    mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
+    mileage_rate: Annotated[
+        float | None, typer.Option(min=0.0, help="GBP per mile (default 0.45).")
+    ] = None,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -129,6 +142,7 @@ def runs(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, 0.0, year, profile)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     travel = _travel(
         inputs,
         days=days,
@@ -187,7 +201,6 @@ def runs(
         console.print(note, style="dim")
         for key_, value in _population_entries(inputs).items():
             console.print(f"{key_}: {value}", style="dim")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 
 def _read_gap_thresholds(path: Path | None) -> GapThresholds:
@@ -248,6 +261,7 @@ def gaps(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs)
     travel = (
         _travel(inputs, days=days, clients_per_1000_75plus=take_up, patch_clients=patch_clients)
@@ -276,4 +290,3 @@ def gaps(
     flagged = add_basis_columns(flagged, inputs.layers)
     _write(gpd.GeoDataFrame(flagged, geometry="geometry", crs=pop.crs), out)
     _print(summary, fmt, "Gaps")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)

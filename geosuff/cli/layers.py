@@ -106,6 +106,7 @@ def summary(
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     layers = load_area_layers(area, data_dir=data, files=files, year=year)
+    report_rejects(layers.rejects, strict=strict, out=rejects)
     table = add_basis_columns(area_summary(layers), layers)
     notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
     when = f"population {layers.year}" if layers.year is not None else "population"
@@ -126,7 +127,6 @@ def summary(
             "rejected_rows": int((layers.rejects["action"] == "rejected").sum()),
         }
         typer.echo(json.dumps(payload, indent=2))
-    report_rejects(layers.rejects, strict=strict, out=rejects)
 
 
 @app.command("definitions")

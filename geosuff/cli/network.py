@@ -10,6 +10,7 @@ import geopandas as gpd
 import typer
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.cli._options import more_than_zero
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,8 @@ def matrix(
         ),
     ] = None,
     max_minutes: Annotated[
-        float | None, typer.Option("--max-minutes", help="Leave out pairs beyond this.")
+        float | None,
+        typer.Option("--max-minutes", callback=more_than_zero, help="Leave out pairs beyond this."),
     ] = None,
     area_class: Annotated[
         str | None,
@@ -269,14 +271,21 @@ def matrix(
     ] = None,
     max_snap_m: Annotated[
         float,
-        typer.Option("--max-snap-m", help="Points farther than this from any road are an error."),
+        typer.Option(
+            "--max-snap-m",
+            callback=more_than_zero,
+            help="Points farther than this from any road are an error.",
+        ),
     ] = 5000.0,
     area: Annotated[
         str | None, typer.Option("--area", help="Area for layer names in --from/--to.")
     ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Data folder.")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder ('sample': the Rutland sample).")
+    ] = None,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
+    from geosuff.cli._options import data_file_option
     from geosuff.cli._progress import progress_bar
     from geosuff.io.files import write_table
     from geosuff.network import travel_time_matrix
@@ -284,6 +293,7 @@ def matrix(
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ValidationError(f"{out}: --out must end in .csv or .parquet")
     origins, dests = _points(from_, area, data), _points(to, area, data)
+    network = data_file_option(network, data)
     net = _load_network(network, profile) if network is not None else None
     with progress_bar() as bar:
         task = bar.add_task("origins", total=len(origins))

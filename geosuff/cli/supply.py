@@ -26,6 +26,7 @@ from geosuff.cli._options import (
     check_output,
     layer_files,
     report_rejects,
+    shipped_input,
 )
 from geosuff.cli._year import YearOpt, YearsOpt, echo_basis
 from geosuff.io.area_layers import load_area_layers
@@ -91,6 +92,7 @@ def supply(
         raise ValidationError(msg)
     year_list = parse_years(years) if years is not None else None
     check_output(out)
+    zones = shipped_input(zones, "boundaries")
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     layers = load_area_layers(area, data_dir=data, files=files, year=year)
     all_rejects = [layers.rejects]
@@ -105,6 +107,14 @@ def supply(
         loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
+    import pandas as pd
+
+    parts = [r for r in all_rejects if not r.empty]
+    report_rejects(
+        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
+        strict=strict,
+        out=rejects,
+    )
     if year_list is not None:
         table = supply_by_year(layers, year_list, by=by.value, groups=groups, data_dir=data)
     else:
@@ -125,11 +135,3 @@ def supply(
     write_table(table, out)
     typer.echo(f"{len(table)} {by.value} rows written to {out}")
     echo_basis(zip(table["year"].tolist(), table["population_basis"], strict=True))
-    import pandas as pd
-
-    parts = [r for r in all_rejects if not r.empty]
-    report_rejects(
-        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
-        strict=strict,
-        out=rejects,
-    )
