@@ -22,7 +22,7 @@ __all__ = ["access_table", "compute_access", "compute_gaps", "compute_runs"]
 
 
 def _area_class(params: Mapping[str, Any]) -> str | None:
-    """The recipe's ``area_class``: ``"auto"`` (each point's RUC11 setting) is ``None``."""
+    """Return the recipe's ``area_class``, ``None`` for ``"auto"`` (each point's RUC11 setting)."""
     value = str(params["area_class"])
     return None if value == "auto" else value
 
