@@ -1,32 +1,57 @@
-"""Reading tables and vector files, and writing outputs atomically."""
+"""Reading tables (CSV, spreadsheets, Parquet) and vector files, and writing outputs atomically."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.io.sheets import is_spreadsheet, read_sheet
 
 __all__ = ["atomic_path", "read_table", "read_vector", "require_columns", "write_table"]
+
+log = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".gpkg", ".geojson", ".json")
 
 
-def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
-    """Read a CSV, XLSX or Parquet table, raising a one-line error on failure.
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheets: Sequence[str] | None = None,
+    expect: Sequence[Sequence[str]] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV, spreadsheet (ODS, XLSX, XLS) or Parquet table; one-line error on failure.
+
+    Spreadsheets are read as published: the sheet and header row are found by
+    content (:func:`geosuff.io.sheets.read_sheet`), so a README sheet, a title
+    above the header or a header padded with empty cells do not matter. CSV files
+    are read as UTF-8 (with or without a byte-order mark); a file that is not valid
+    UTF-8 (as Excel saves CSV on Windows) is read as Windows-1252 and a warning
+    says so.
 
     Parameters
     ----------
     path
         The file to read.
+    sheets
+        Spreadsheets: sheet names to try first (case, spaces and underscores ignored).
+    expect
+        Spreadsheets: alternative sets of column names the header row holds.
     **kwargs
-        Passed to :func:`pandas.read_csv` (CSV only).
+        Passed to :func:`pandas.read_csv` for CSV; for spreadsheets ``dtype``,
+        ``usecols``, ``nrows``, ``na_values`` and ``keep_default_na`` are honoured
+        and CSV-only options are ignored.
 
     Returns
     -------
@@ -43,14 +68,85 @@ def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
         raise InputFileError(p, "file not found")
     suffix = p.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xls", ".ods"):
-            return pd.read_excel(p)
+        if is_spreadsheet(p):
+            return _read_spreadsheet(p, sheets, expect, kwargs)
         if suffix == ".parquet":
             return pd.read_parquet(p)
-        return pd.read_csv(p, encoding="utf-8-sig", low_memory=False, **kwargs)  # type: ignore[arg-type]
+        return _read_csv(p, kwargs)
+    except InputFileError:
+        raise
     except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(p, f"cannot read table ({first})") from exc
+
+
+def _read_csv(path: Path, kwargs: dict[str, Any]) -> pd.DataFrame:
+    """Read a CSV as UTF-8, falling back to Windows-1252 (and saying so)."""
+    options = {"low_memory": False, **kwargs}
+    if "encoding" in options:
+        return pd.read_csv(path, **options)
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError as exc:
+        log.warning(
+            "%s is not UTF-8 (byte %d); read it as Windows-1252 (cp1252), as Excel saves CSV. "
+            "Save it as 'CSV UTF-8' to avoid this guess.",
+            path.name,
+            exc.start,
+        )
+        return pd.read_csv(path, encoding="cp1252", **options)
+
+
+_SHEET_OPTIONS = ("dtype", "usecols", "nrows", "na_values", "keep_default_na")
+_SHEET_CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_SHEET_CACHE_SIZE = 2
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+def _read_spreadsheet(
+    path: Path,
+    sheets: Sequence[str] | None,
+    expect: Sequence[Sequence[str]] | None,
+    kwargs: dict[str, Any],
+) -> pd.DataFrame:
+    """Read a spreadsheet, reusing the last reads of the same unchanged file.
+
+    Loading three provider layers from one CQC workbook reads it once. A read
+    without sheet or header hints reuses an earlier hinted read of the file.
+    """
+    options = {k: v for k, v in kwargs.items() if k in _SHEET_OPTIONS}
+    if callable(options.get("usecols")):
+        return read_sheet(path, sheets=sheets, expect=expect, **options)
+    stat = path.stat()
+    key = (
+        str(path.resolve()),
+        stat.st_mtime_ns,
+        stat.st_size,
+        _freeze(sheets),
+        _freeze(expect),
+        _freeze({k: str(v) for k, v in options.items()}),
+    )
+    cached = _SHEET_CACHE.get(key)
+    if cached is None and sheets is None and expect is None:
+        # no hints: the table an earlier, hinted read of this file found is the one
+        cached = next(
+            (df for k, df in _SHEET_CACHE.items() if k[:3] == key[:3] and k[5] == key[5]), None
+        )
+    if cached is None:
+        cached = read_sheet(path, sheets=sheets, expect=expect, **options)
+        _SHEET_CACHE[key] = cached
+        while len(_SHEET_CACHE) > _SHEET_CACHE_SIZE:
+            _SHEET_CACHE.popitem(last=False)
+    elif key in _SHEET_CACHE:
+        _SHEET_CACHE.move_to_end(key)
+    return cached.copy()
 
 
 def read_vector(path: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFrame:

@@ -17,21 +17,25 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geosuff._errors import DataMissingError
+from geosuff._errors import DataMissingError, ValidationError
 from geosuff.io.files import read_table
 from geosuff.io.layerdefs import (
     LayerDefinition,
     _first_present,
     apply_definition,
     detect_definition,
+    header_names,
     load_definitions,
+    sheet_names,
 )
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
+from geosuff.io.sheets import data_lines
 
 __all__ = [
     "PROVIDER_COLUMNS",
+    "RATINGS",
     "load_care_homes",
     "load_extra_care",
     "load_home_care",
@@ -54,15 +58,16 @@ PROVIDER_COLUMNS = [
     "postcode",
     "la_name",
     "note",
+    "rating",
     "coord_source",
     "source",
     "line",
 ]
 
 _DATA_KEYS = {
-    "care_homes": ("care_homes", "care_directory"),
-    "home_care": ("home_care", "care_directory"),
-    "extra_care": ("extra_care", "care_directory"),
+    "care_homes": ("cqc_locations", "care_homes", "care_directory"),
+    "home_care": ("cqc_locations", "home_care", "care_directory"),
+    "extra_care": ("cqc_locations", "extra_care", "care_directory"),
 }
 _LABELS = {"care_homes": "care homes", "home_care": "home care", "extra_care": "extra care"}
 
@@ -84,7 +89,12 @@ def _default_postcodes(data_dir: Path) -> Path | None:
 
 
 def _select_rows(canon: pd.DataFrame, layer: str, definition: LayerDefinition) -> pd.Series:
-    """Return a boolean mask of the rows that belong to *layer*."""
+    """Return a boolean mask of the rows that belong to *layer*.
+
+    A definition whose file has the layer's flag column (``domiciliary`` for home
+    care, ``extra_care`` for extra care, ``care_home``/``nursing``/``residential``
+    for care homes) selects by it; otherwise every row is taken.
+    """
     if layer == "care_homes":
         known = [
             f
@@ -102,6 +112,73 @@ def _select_rows(canon: pd.DataFrame, layer: str, definition: LayerDefinition) -
         return canon[flag].fillna(False).astype(bool)
     # The file cannot say (no such column): every row is taken to be of this layer.
     return pd.Series(True, index=canon.index)
+
+
+#: CQC overall ratings, best first, as ``--min-rating`` spells them.
+RATINGS = ("outstanding", "good", "requires-improvement", "inadequate")
+
+
+def _rating_rank(text: pd.Series) -> pd.Series:
+    """Rank CQC rating texts: 0 outstanding .. 3 inadequate; NA when not rated."""
+    key = text.astype("string").str.strip().str.lower().str.replace(" ", "-", regex=False)
+    return key.map({r: i for i, r in enumerate(RATINGS)}).astype("Float64")
+
+
+def _leave_out(
+    canon: pd.DataFrame,
+    *,
+    include_dormant: bool,
+    min_rating: str | None,
+    has_rating: bool,
+    source: str,
+    path: Path,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop dormant locations and those rated below *min_rating*, listing each one."""
+    out: list[pd.DataFrame] = []
+    keep = pd.Series(True, index=canon.index)
+    if not include_dormant:
+        dormant = canon["dormant"].fillna(False).astype(bool)
+        if dormant.any():
+            out.append(
+                make_rejects(
+                    source,
+                    canon.loc[dormant, "line"],
+                    canon.loc[dormant, "provider_id"],
+                    canon.loc[dormant, "name"],
+                    "dormant location (registered but not providing care): left out",
+                    action="excluded",
+                )
+            )
+            keep &= ~dormant
+    if min_rating is not None:
+        wanted = min_rating.strip().lower().replace(" ", "-")
+        if wanted not in RATINGS:
+            msg = f"min_rating {min_rating!r} is not one of {', '.join(RATINGS)}"
+            raise ValidationError(msg)
+        if not has_rating:
+            msg = f"{path}: --min-rating {wanted} needs a rating column, and this file has none"
+            raise ValidationError(msg)
+        rank = _rating_rank(canon["rating"])
+        below = keep & (rank.isna() | rank.gt(RATINGS.index(wanted))).fillna(True).astype(bool)
+        reasons = [
+            f"rated {r} (below {wanted}): left out"
+            if isinstance(r, str) and r.strip()
+            else f"not rated (minimum {wanted} asked): left out"
+            for r in canon.loc[below, "rating"]
+        ]
+        out.append(
+            make_rejects(
+                source,
+                canon.loc[below, "line"],
+                canon.loc[below, "provider_id"],
+                canon.loc[below, "name"],
+                reasons,
+                action="excluded",
+            )
+        )
+        keep &= ~below
+    excluded = [r for r in out if not r.empty]
+    return canon[keep], pd.concat(excluded, ignore_index=True) if excluded else empty_rejects()
 
 
 def _number_column(
@@ -159,14 +236,17 @@ def load_providers(
     *,
     postcodes: PostcodeSource = None,
     definitions: list[LayerDefinition] | None = None,
+    include_dormant: bool = False,
+    min_rating: str | None = None,
 ) -> Loaded:
     """Load one provider layer from a file, using the layer definition that fits it.
 
     Parameters
     ----------
     path
-        CQC HSCA spreadsheet (CSV/XLSX), CQC care directory CSV, or any CSV with a
-        name and coordinates, eastings/northings or a postcode.
+        CQC HSCA active locations as published (ODS, XLSX, or a CSV saved from it),
+        CQC care directory CSV, or any CSV/spreadsheet with a name and coordinates,
+        eastings/northings or a postcode.
     layer
         ``"care_homes"``, ``"home_care"`` or ``"extra_care"``.
     postcodes
@@ -174,25 +254,44 @@ def load_providers(
         CSV, a loaded table, or ``None`` (such rows are then rejected).
     definitions
         Layer definitions to choose from; default those in ``layers/``.
+    include_dormant
+        Keep locations CQC marks dormant (registered but not providing care); by
+        default they are left out and listed (``action="excluded"``).
+    min_rating
+        Keep only locations whose latest CQC overall rating is at least this
+        (one of :data:`RATINGS`, e.g. ``"good"``: Good or Outstanding); the others,
+        and locations not yet rated, are left out and listed (``action="excluded"``).
 
     Returns
     -------
     Loaded
         ``data``: GeoDataFrame in EPSG:27700 with :data:`PROVIDER_COLUMNS`;
         ``rejects``: rows not used (or used with a caveat, ``action="flagged"``).
+        ``data.attrs`` names the ``layer_definition`` used and its declared
+        ``coverage`` and ``coverage_reason`` (empty when not declared).
 
     Raises
     ------
     InputFileError
         If the file cannot be read or its columns match no definition.
+    ValidationError
+        If *min_rating* is unknown, or asked of a file without ratings.
     """
     p = Path(path)
-    raw = read_table(p, dtype=str, keep_default_na=False, na_values=[""])
-    definition = detect_definition(raw.columns, layer, p, definitions or load_definitions())
+    defs = definitions or load_definitions()
+    raw = read_table(
+        p,
+        sheets=sheet_names(defs),
+        expect=header_names(defs),
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+    )
+    definition = detect_definition(raw.columns, layer, p, defs)
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
     canon = apply_definition(raw, definition)
     has_beds = _first_present(raw, definition.columns.get("beds", ())) is not None
-    canon["line"] = np.arange(2, len(canon) + 2)
+    canon["line"] = data_lines(raw)
     source = f"{_LABELS[layer]} ({p.name})"
     if canon["provider_id"].isna().all():
         canon["provider_id"] = [f"{p.stem}:{n}" for n in canon["line"]]
@@ -200,7 +299,16 @@ def load_providers(
     if (~keep).any():
         log.info("%s: %d rows are other service types, not %s", p.name, (~keep).sum(), layer)
     canon = canon[keep]
-    rejects: list[pd.DataFrame] = []
+    has_rating = _first_present(raw, definition.columns.get("rating", ())) is not None
+    canon, left_out = _leave_out(
+        canon,
+        include_dormant=include_dormant,
+        min_rating=min_rating,
+        has_rating=has_rating,
+        source=source,
+        path=p,
+    )
+    rejects: list[pd.DataFrame] = [left_out]
 
     beds, bed_rejects = _number_column(
         canon,
@@ -286,6 +394,11 @@ def load_providers(
         placed[[*PROVIDER_COLUMNS, "geometry"]].reset_index(drop=True),
         geometry="geometry",
         crs=placed.crs,
+    )
+    data.attrs.update(
+        layer_definition=definition.name,
+        coverage=definition.coverage,
+        coverage_reason=definition.coverage_reason,
     )
     non_empty = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(non_empty, ignore_index=True) if non_empty else empty_rejects()
