@@ -41,7 +41,9 @@ def _ods_cell(value: Cell) -> str:
             f"<text:p>{value}</text:p></table:table-cell>"
         )
     text = escape(str(value))
-    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+    )
 
 
 def _ods_row(values: Sequence[Cell], pad_cells: int = 0) -> str:
