@@ -117,9 +117,9 @@ def _rows(count: int) -> list[dict[str, object]]:
         row["Location UPRN ID"] = str(100120000000 + i)
         row["Location Specialisms"] = "Caring for adults over 65 yrs|Dementia"
         row["Dormant (Y/N)"] = "N"
-        row["Regulated activity - Accommodation for persons who require nursing or personal care"] = (
-            "Y"
-        )
+        row[
+            "Regulated activity - Accommodation for persons who require nursing or personal care"
+        ] = "Y"
         row["Provider ID"] = f"1-{200000000 + i // 3}"
         row["Provider Name"] = f"{_word(rng, 9)} {_word(rng, 5)} Care Limited"
         row["Provider Telephone Number"] = f"0{rng.randrange(10**9, 10**10)}"
