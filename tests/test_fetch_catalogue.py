@@ -75,13 +75,13 @@ def test_base_url_environment_override(monkeypatch):
 def test_every_problem_is_listed(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(
-        '[sources.a]\nurl = "http://x"\ntarget = "/etc/passwd"\nformat = "xls"\n'
+        '[sources.a]\nurl = "http://x"\ntarget = "/etc/passwd"\nformat = "pdf"\n'
         '[sources.b]\nurl = "http://x"\ntarget = "ons/x.csv"\nsha256 = "abc"\ncolour = 1\n'
     )
     with pytest.raises(ValidationError) as info:
         load_sources(path)
     message = str(info.value)
-    assert "[sources.a]: format 'xls' is not one of" in message
+    assert "[sources.a]: format 'pdf' is not one of" in message
     assert "[sources.a]: target must be a relative path inside the data folder" in message
     assert "[sources.b]: unknown field(s) ['colour']" in message
     assert "[sources.b]: sha256 must be 64 hex digits" in message
