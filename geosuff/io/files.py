@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import logging
 import os
 import tempfile
@@ -15,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import InputFileError, ValidationError
-from geosuff.io.sheets import is_spreadsheet, read_sheet
+from geosuff.io.sheets import is_spreadsheet, normalise_label, read_sheet
 
 __all__ = ["atomic_path", "read_table", "read_vector", "require_columns", "write_table"]
 
@@ -38,7 +39,7 @@ def read_table(
     above the header or a header padded with empty cells do not matter. CSV files
     are read as UTF-8 (with or without a byte-order mark); a file that is not valid
     UTF-8 (as Excel saves CSV on Windows) is read as Windows-1252 and a warning
-    says so.
+    says so. With *expect*, lines above the header (a preamble) are skipped.
 
     Parameters
     ----------
@@ -47,7 +48,8 @@ def read_table(
     sheets
         Spreadsheets: sheet names to try first (case, spaces and underscores ignored).
     expect
-        Spreadsheets: alternative sets of column names the header row holds.
+        Alternative sets of column names the header row holds (spreadsheets, and
+        CSV files with a preamble).
     **kwargs
         Passed to :func:`pandas.read_csv` for CSV; for spreadsheets ``dtype``,
         ``usecols``, ``nrows``, ``na_values`` and ``keep_default_na`` are honoured
@@ -72,7 +74,7 @@ def read_table(
             return _read_spreadsheet(p, sheets, expect, kwargs)
         if suffix == ".parquet":
             return pd.read_parquet(p)
-        return _read_csv(p, kwargs)
+        return _read_csv(p, kwargs, expect)
     except InputFileError:
         raise
     except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
@@ -80,13 +82,33 @@ def read_table(
         raise InputFileError(p, f"cannot read table ({first})") from exc
 
 
-def _read_csv(path: Path, kwargs: dict[str, Any]) -> pd.DataFrame:
+def _header_line(path: Path, encoding: str, expect: Sequence[Sequence[str]] | None) -> int:
+    """Lines to skip before the header: CQC's directory CSV has a 4-line preamble."""
+    if not expect:
+        return 0
+    wanted = [{normalise_label(n) for n in group} for group in expect if group]
+    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if i >= _CSV_PREAMBLE_LINES:
+                break
+            if any(group <= {normalise_label(c) for c in row} for group in wanted):
+                return i
+    return 0
+
+
+def _read_csv(
+    path: Path, kwargs: dict[str, Any], expect: Sequence[Sequence[str]] | None = None
+) -> pd.DataFrame:
     """Read a CSV as UTF-8, falling back to Windows-1252 (and saying so)."""
     options = {"low_memory": False, **kwargs}
     if "encoding" in options:
         return pd.read_csv(path, **options)
     try:
-        return pd.read_csv(path, encoding="utf-8-sig", **options)
+        skip = _header_line(path, "utf-8-sig", expect)
+        table = pd.read_csv(path, encoding="utf-8-sig", skiprows=skip or None, **options)
+        if skip:
+            table.attrs["lines"] = tuple(range(skip + 2, skip + 2 + len(table)))
+        return table
     except UnicodeDecodeError as exc:
         log.warning(
             "%s is not UTF-8 (byte %d); read it as Windows-1252 (cp1252), as Excel saves CSV. "
@@ -94,9 +116,11 @@ def _read_csv(path: Path, kwargs: dict[str, Any]) -> pd.DataFrame:
             path.name,
             exc.start,
         )
-        return pd.read_csv(path, encoding="cp1252", **options)
+        skip = _header_line(path, "cp1252", expect)
+        return pd.read_csv(path, encoding="cp1252", skiprows=skip or None, **options)
 
 
+_CSV_PREAMBLE_LINES = 20
 _SHEET_OPTIONS = ("dtype", "usecols", "nrows", "na_values", "keep_default_na")
 _SHEET_CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
 _SHEET_CACHE_SIZE = 2
