@@ -157,6 +157,11 @@ def download_paged(
     finally:
         page_file.unlink(missing_ok=True)
     merged = {k: v for k, v in first.items() if k not in ("features", "exceededTransferLimit")}
+    properties = {k: v for k, v in (first.get("properties") or {}).items()}
+    properties.pop("exceededTransferLimit", None)
+    merged.pop("properties", None)
+    if properties:
+        merged["properties"] = properties
     merged.setdefault("type", "FeatureCollection")
     merged["features"] = features
     part = target.with_name(target.name + ".part")
