@@ -19,7 +19,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
@@ -93,6 +95,8 @@ def summary(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
@@ -101,9 +105,23 @@ def summary(
     negative means a shortfall.
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+    )
     table = area_summary(layers)
     notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
+    geography = layers.population.attrs.get("geography")
+    if geography:
+        year = layers.population.attrs.get("estimate_year")
+        notes.append(
+            f"population: {'mid-' + str(year) + ' ' if year else ''}estimates on {geography}"
+        )
+    if min_rating:
+        notes.append(f"providers: only those rated {min_rating.value} or better")
     if fmt is Format.table:
         title = f"{layers.area.name} ({layers.area.code})"
         _print_table(table, title, notes)

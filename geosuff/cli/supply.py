@@ -17,7 +17,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
@@ -70,6 +72,8 @@ def supply(
     postcodes: PostcodesOpt = None,
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Beds, home care agencies and extra care units per 1,000 aged 75+, with gaps.
 
@@ -82,7 +86,13 @@ def supply(
         raise ValidationError(msg)
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+    )
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None
