@@ -152,7 +152,7 @@ def _run(engine: str, path: Path, nrows: int = 0) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=56_000, help="data rows in the big ODS")
+    parser.add_argument("--rows", type=int, default=85_000, help="data rows in the big ODS")
     parser.add_argument("--odf-rows", type=int, default=3_000, help="rows read with odfpy")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
