@@ -275,3 +275,25 @@ def test_list_takes_vintage_from_readme_or_the_file_never_mtime(tmp_path, data_d
 
 def pd_isnan(value):
     return value != value
+
+
+def test_fetch_command_takes_a_downloaded_file_and_rejects_bad_pairs(site, tmp_path):
+    _, sources, data = site
+    own = tmp_path / "01_November_2025_HSCA_Active_Locations.ods"
+    own.write_bytes(cqc_ods(tmp_path))
+    runner = CliRunner()
+    base = ["data", "fetch", "--area", "Wiltshire", "--data", str(data), "--sources", str(sources)]
+    result = runner.invoke(
+        app, [*base, "--only", "cqc_locations", "--file", f"cqc_locations={own}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split()[:3] == [
+        "placed",
+        "cqc_locations",
+        "cqc/hsca_active_locations_2025-11-01.ods",
+    ]
+    assert result.stdout.splitlines()[-2] == "1 fetched, 0 already present"
+    bad = runner.invoke(app, ["--quiet", *base, "--url", "cqc_locations"])
+    assert bad.exit_code == 2
+    (line,) = bad.stderr.strip().splitlines()
+    assert "--url 'cqc_locations': expected ENTRY=VALUE" in line
