@@ -9,7 +9,8 @@ import pytest
 
 from geosuff._errors import InputFileError
 from geosuff.io.files import read_table
-from geosuff.io.sheets import as_at_date, data_lines, find_header, sheet_names, sheet_text
+from geosuff.io.sheet_tables import data_lines
+from geosuff.io.sheets import as_at_date, find_header, sheet_names, sheet_text
 from tests.spreadsheet_fixtures import write_ods, write_xls, write_xlsx
 
 PREAMBLE = [

@@ -225,7 +225,7 @@ def _rejects_for_area(rejects: pd.DataFrame, path: Path, area: Area) -> pd.DataF
     names = {normalise_name(n) for n in (area.name, *area.district_names)}
     row_la = raw[la_col].fillna("").map(normalise_name)
     matches = row_la.map(lambda v: any(v.startswith(n) or n in v for n in names if n))
-    from geosuff.io.sheets import data_lines
+    from geosuff.io.sheet_tables import data_lines
 
     lines = {line for line, hit in zip(data_lines(raw), matches, strict=True) if hit}
     return rejects[rejects["line"].isin(lines)].reset_index(drop=True)

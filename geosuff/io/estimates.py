@@ -18,7 +18,8 @@ import pandas as pd
 from geosuff._errors import InputFileError
 from geosuff.io.files import read_table
 from geosuff.io.rejects import make_rejects
-from geosuff.io.sheets import data_lines, is_spreadsheet, normalise_label
+from geosuff.io.sheet_tables import data_lines
+from geosuff.io.sheets import is_spreadsheet, normalise_label
 from geosuff.io.sheets import sheet_names as workbook_sheets
 
 __all__ = ["AGE_BANDS", "CODE_COLUMNS", "GEOGRAPHIES", "pick_column", "read_population_estimates"]

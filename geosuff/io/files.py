@@ -16,7 +16,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import InputFileError, ValidationError
-from geosuff.io.sheets import is_spreadsheet, normalise_label, read_sheet
+from geosuff.io.sheet_tables import read_sheet
+from geosuff.io.sheets import is_spreadsheet, normalise_label
 
 __all__ = ["atomic_path", "read_table", "read_vector", "require_columns", "write_table"]
 

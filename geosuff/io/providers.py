@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geosuff._errors import DataMissingError, ValidationError
+from geosuff._errors import DataMissingError
 from geosuff.io.files import read_table
 from geosuff.io.layerdefs import (
     LayerDefinition,
@@ -31,7 +31,8 @@ from geosuff.io.layerdefs import (
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
-from geosuff.io.sheets import data_lines
+from geosuff.io.selection import RATINGS, leave_out, select_rows
+from geosuff.io.sheet_tables import data_lines
 
 __all__ = [
     "PROVIDER_COLUMNS",
@@ -86,99 +87,6 @@ def _default_path(layer: str, data_dir: Path) -> Path:
 
 def _default_postcodes(data_dir: Path) -> Path | None:
     return find_data_file(data_dir, "postcodes")
-
-
-def _select_rows(canon: pd.DataFrame, layer: str, definition: LayerDefinition) -> pd.Series:
-    """Return a boolean mask of the rows that belong to *layer*.
-
-    A definition whose file has the layer's flag column (``domiciliary`` for home
-    care, ``extra_care`` for extra care, ``care_home``/``nursing``/``residential``
-    for care homes) selects by it; otherwise every row is taken.
-    """
-    if layer == "care_homes":
-        known = [
-            f
-            for f in ("care_home", "nursing", "residential")
-            if f in definition.flags and canon[f].notna().any()
-        ]
-        if not known:
-            return pd.Series(True, index=canon.index)
-        mask = pd.Series(False, index=canon.index)
-        for flag in known:
-            mask |= canon[flag].fillna(False).astype(bool)
-        return mask
-    flag = "domiciliary" if layer == "home_care" else "extra_care"
-    if flag in definition.flags and canon[flag].notna().any():
-        return canon[flag].fillna(False).astype(bool)
-    # The file cannot say (no such column): every row is taken to be of this layer.
-    return pd.Series(True, index=canon.index)
-
-
-#: CQC overall ratings, best first, as ``--min-rating`` spells them.
-RATINGS = ("outstanding", "good", "requires-improvement", "inadequate")
-
-
-def _rating_rank(text: pd.Series) -> pd.Series:
-    """Rank CQC rating texts: 0 outstanding .. 3 inadequate; NA when not rated."""
-    key = text.astype("string").str.strip().str.lower().str.replace(" ", "-", regex=False)
-    return key.map({r: i for i, r in enumerate(RATINGS)}).astype("Float64")
-
-
-def _leave_out(
-    canon: pd.DataFrame,
-    *,
-    include_dormant: bool,
-    min_rating: str | None,
-    has_rating: bool,
-    source: str,
-    path: Path,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop dormant locations and those rated below *min_rating*, listing each one."""
-    out: list[pd.DataFrame] = []
-    keep = pd.Series(True, index=canon.index)
-    if not include_dormant:
-        dormant = canon["dormant"].fillna(False).astype(bool)
-        if dormant.any():
-            out.append(
-                make_rejects(
-                    source,
-                    canon.loc[dormant, "line"],
-                    canon.loc[dormant, "provider_id"],
-                    canon.loc[dormant, "name"],
-                    "dormant location (registered but not providing care): left out",
-                    action="excluded",
-                )
-            )
-            keep &= ~dormant
-    if min_rating is not None:
-        wanted = min_rating.strip().lower().replace(" ", "-")
-        if wanted not in RATINGS:
-            msg = f"min_rating {min_rating!r} is not one of {', '.join(RATINGS)}"
-            raise ValidationError(msg)
-        if not has_rating:
-            msg = f"{path}: --min-rating {wanted} needs a rating column, and this file has none"
-            raise ValidationError(msg)
-        rank = _rating_rank(canon["rating"])
-        below = keep & (rank.isna() | rank.gt(RATINGS.index(wanted))).fillna(True).astype(bool)
-        reasons = [
-            f"rated {r} (below {wanted}): left out"
-            if isinstance(r, str) and r.strip()
-            else f"not rated (minimum {wanted} asked): left out"
-            for r in canon.loc[below, "rating"]
-        ]
-        out.append(
-            make_rejects(
-                source,
-                canon.loc[below, "line"],
-                canon.loc[below, "provider_id"],
-                canon.loc[below, "name"],
-                reasons,
-                action="excluded",
-            )
-        )
-        keep &= ~below
-    excluded = [r for r in out if not r.empty]
-    return canon[keep], pd.concat(excluded, ignore_index=True) if excluded else empty_rejects()
 
 
 def _number_column(
@@ -279,14 +187,8 @@ def load_providers(
     """
     p = Path(path)
     defs = definitions or load_definitions()
-    raw = read_table(
-        p,
-        sheets=sheet_names(defs),
-        expect=header_names(defs),
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-    )
+    text = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    raw = read_table(p, sheets=sheet_names(defs), expect=header_names(defs), **text)
     definition = detect_definition(raw.columns, layer, p, defs)
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
     canon = apply_definition(raw, definition)
@@ -295,19 +197,13 @@ def load_providers(
     source = f"{_LABELS[layer]} ({p.name})"
     if canon["provider_id"].isna().all():
         canon["provider_id"] = [f"{p.stem}:{n}" for n in canon["line"]]
-    keep = _select_rows(canon, layer, definition)
+    keep = select_rows(canon, layer, definition)
     if (~keep).any():
         log.info("%s: %d rows are other service types, not %s", p.name, (~keep).sum(), layer)
     canon = canon[keep]
-    has_rating = _first_present(raw, definition.columns.get("rating", ())) is not None
-    canon, left_out = _leave_out(
-        canon,
-        include_dormant=include_dormant,
-        min_rating=min_rating,
-        has_rating=has_rating,
-        source=source,
-        path=p,
-    )
+    rated = _first_present(raw, definition.columns.get("rating", ())) is not None
+    options = {"include_dormant": include_dormant, "min_rating": min_rating, "has_rating": rated}
+    canon, left_out = leave_out(canon, source=source, path=p, **options)
     rejects: list[pd.DataFrame] = [left_out]
 
     beds, bed_rejects = _number_column(
@@ -395,11 +291,8 @@ def load_providers(
         geometry="geometry",
         crs=placed.crs,
     )
-    data.attrs.update(
-        layer_definition=definition.name,
-        coverage=definition.coverage,
-        coverage_reason=definition.coverage_reason,
-    )
+    data.attrs.update(layer_definition=definition.name, coverage=definition.coverage)
+    data.attrs["coverage_reason"] = definition.coverage_reason
     non_empty = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(non_empty, ignore_index=True) if non_empty else empty_rejects()
     return Loaded(data, all_rejects)

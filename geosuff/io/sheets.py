@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from geosuff._errors import InputFileError
 
@@ -25,11 +23,12 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "SheetHeader",
     "as_at_date",
-    "data_lines",
+    "cell_label",
     "find_header",
     "is_spreadsheet",
+    "locate",
     "normalise_label",
-    "read_sheet",
+    "open_workbook",
     "sheet_names",
     "sheet_text",
 ]
@@ -97,7 +96,7 @@ def normalise_label(text: object) -> str:
     return " ".join(str(text).replace("_", " ").split()).lower()
 
 
-def _cell_label(value: object) -> str:
+def cell_label(value: object) -> str:
     """Return a header cell as text (whole numbers without ``.0``)."""
     if value is None:
         return ""
@@ -106,7 +105,8 @@ def _cell_label(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _open(path: Path):  # noqa: ANN202 (python_calamine has no public workbook type alias)
+def open_workbook(path: Path):  # noqa: ANN201 (python_calamine has no workbook type alias)
+    """Open a workbook with python-calamine; a one-line error when it is not one."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     if not path.is_file():
@@ -137,7 +137,7 @@ def sheet_names(path: str | os.PathLike[str]) -> list[str]:
     InputFileError
         If the file is missing or not a spreadsheet.
     """
-    return list(_open(Path(path)).sheet_names)
+    return list(open_workbook(Path(path)).sheet_names)
 
 
 def _header_row(rows: list[list[object]], expect: Expect | None) -> int | None:
@@ -147,7 +147,7 @@ def _header_row(rows: list[list[object]], expect: Expect | None) -> int | None:
     Without, the first row that is mostly text and at least half as wide as the
     widest of the rows looked at (titles and notes above a header are narrow).
     """
-    labels = [[_cell_label(c) for c in row] for row in rows]
+    labels = [[cell_label(c) for c in row] for row in rows]
     if expect:
         wanted = [{normalise_label(n) for n in group} for group in expect if group]
         for i, row in enumerate(labels):
@@ -184,20 +184,21 @@ def _describe(expect: Expect | None) -> str:
     return f"a header row with {options}"
 
 
-def _locate(
+def locate(
     book: object,
     path: Path,
     sheets: Sequence[str] | None,
     expect: Expect | None,
     scan_rows: int,
 ) -> tuple[SheetHeader, object]:
+    """Find the header in an open workbook; return it and its (calamine) sheet."""
     names = list(book.sheet_names)  # type: ignore[attr-defined]
     for name in _candidates(names, sheets):
         sheet = book.get_sheet_by_name(name)  # type: ignore[attr-defined]
         head = sheet.to_python(skip_empty_area=False, nrows=scan_rows)
         row = _header_row(head, expect)
         if row is not None:
-            columns = tuple(c for c in (_cell_label(v) for v in head[row]) if c)
+            columns = tuple(c for c in (cell_label(v) for v in head[row]) if c)
             return SheetHeader(name, row, columns), sheet
     wanted = f" (looked first in {', '.join(sheets)})" if sheets else ""
     msg = (
@@ -240,191 +241,8 @@ def find_header(
         If no sheet has such a header; the message lists the sheets.
     """
     p = Path(path)
-    header, _ = _locate(_open(p), p, sheets, expect, scan_rows)
+    header, _ = locate(open_workbook(p), p, sheets, expect, scan_rows)
     return header
-
-
-def _convert(value: object) -> object:
-    """Return a cell as pandas' calamine engine gives it (whole floats as ints)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _unique(labels: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, label in enumerate(labels):
-        name = label or f"Unnamed: {i}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
-
-
-def _rows_after(sheet: object, header_row: int) -> Iterator[tuple[int, list[object]]]:
-    """Yield (0-based sheet row, cells from column A) for the rows below the header."""
-    start = sheet.start or (0, 0)  # type: ignore[attr-defined]
-    pad: list[object] = [""] * start[1]
-    for i, row in enumerate(sheet.iter_rows()):  # type: ignore[attr-defined]
-        at = start[0] + i
-        if at > header_row:
-            yield at, pad + row if pad else row
-
-
-def data_lines(frame: pd.DataFrame) -> list[int]:
-    """Return the spreadsheet line (1-based row number) of each row :func:`read_sheet` read.
-
-    Parameters
-    ----------
-    frame
-        A table from :func:`read_sheet` (or from a CSV: then the header is line 1).
-
-    Returns
-    -------
-    list of int
-        One line number per row, as a user sees it in the spreadsheet.
-    """
-    lines = frame.attrs.get("lines")
-    if lines is not None and len(lines) == len(frame):
-        return list(lines)
-    return list(range(2, len(frame) + 2))
-
-
-def read_sheet(
-    path: str | os.PathLike[str],
-    *,
-    sheets: Sequence[str] | None = None,
-    expect: Expect | None = None,
-    usecols: Iterable[str] | Callable[[str], bool] | None = None,
-    dtype: object = None,
-    nrows: int | None = None,
-    na_values: Iterable[str] | None = None,
-    keep_default_na: bool = True,
-    scan_rows: int = HEADER_SCAN_ROWS,
-) -> pd.DataFrame:
-    """Read the table of a published spreadsheet into a DataFrame.
-
-    The sheet and header row are found by :func:`find_header`. Columns without a
-    label and without any value (header padding) are dropped; rows that are empty
-    in every kept column are dropped (:func:`data_lines` gives each row its line in
-    the sheet). Only the kept columns are turned into Python objects, so memory
-    stays near the size of the cells read.
-
-    Parameters
-    ----------
-    path
-        An ODS, XLSX or XLS file.
-    sheets, expect, scan_rows
-        As for :func:`find_header`.
-    usecols
-        Column labels to keep, or a function of the label; default all.
-    dtype
-        ``str`` to get every cell as text (numbers written as pandas' calamine
-        engine writes them: ``45`` not ``45.0``); default values as stored.
-    nrows
-        Read at most this many data rows.
-    na_values, keep_default_na
-        As for :func:`pandas.read_excel`: which texts mean "missing".
-
-    Returns
-    -------
-    pandas.DataFrame
-        The table, one row per data row.
-
-    Raises
-    ------
-    InputFileError
-        If the file cannot be read or no sheet has the header.
-    """
-    p = Path(path)
-    header, sheet = _locate(_open(p), p, sheets, expect, scan_rows)
-    head = sheet.to_python(skip_empty_area=False, nrows=header.row + 1)[header.row]  # type: ignore[attr-defined]
-    labels = _unique([_cell_label(v) for v in head])
-    if callable(usecols):
-        keep = [i for i, name in enumerate(labels) if usecols(name)]
-    elif usecols is not None:
-        wanted = {normalise_label(c) for c in usecols}
-        keep = [i for i, name in enumerate(labels) if normalise_label(name) in wanted]
-    else:
-        keep = list(range(len(labels)))
-    columns: list[list[object]] = [[] for _ in keep]
-    lines: list[int] = []
-    for at, row in _rows_after(sheet, header.row):
-        if nrows is not None and len(lines) >= nrows:
-            break
-        width = len(row)
-        cells = [row[i] if i < width else "" for i in keep]
-        if all(c in ("", None) for c in cells):
-            continue
-        for store, cell in zip(columns, cells, strict=True):
-            store.append(cell)
-        lines.append(at + 1)
-    count = len(lines)
-    frame = pd.DataFrame(
-        {labels[i]: pd.Series(col, dtype=object) for i, col in zip(keep, columns, strict=True)},
-        index=pd.RangeIndex(count),
-    )
-    padding = [
-        labels[i]
-        for i in keep
-        if labels[i].startswith("Unnamed: ")
-        and not any(v not in ("", None) for v in frame[labels[i]])
-    ]
-    frame = frame.drop(columns=padding)
-    out = _finish(frame, dtype=dtype, na_values=na_values, keep_default_na=keep_default_na)
-    out.attrs.update(sheet=header.sheet, header_line=header.row + 1, lines=tuple(lines))
-    return out
-
-
-_DEFAULT_NA = frozenset(
-    [
-        "#N/A",
-        "#N/A N/A",
-        "#NA",
-        "-NaN",
-        "-nan",
-        "N/A",
-        "NA",
-        "NULL",
-        "NaN",
-        "n/a",
-        "nan",
-        "null",
-        "None",
-        "<NA>",
-        "-1.#IND",
-        "-1.#QNAN",
-        "1.#IND",
-        "1.#QNAN",
-    ]
-)
-
-
-def _finish(
-    frame: pd.DataFrame,
-    *,
-    dtype: object,
-    na_values: Iterable[str] | None,
-    keep_default_na: bool,
-) -> pd.DataFrame:
-    """Apply pandas-like missing-value and dtype handling to raw cells."""
-    missing = set(na_values or ()) | (_DEFAULT_NA if keep_default_na else set())
-    missing.add("")
-    as_text = dtype in (str, "str", "string")
-    out: dict[str, pd.Series] = {}
-    for name in frame.columns:
-        values = [_convert(v) for v in frame[name]]
-        values = [None if v is None or (isinstance(v, str) and v in missing) else v for v in values]
-        if as_text:
-            texts = [None if v is None else str(v) for v in values]
-            out[name] = pd.Series(texts, index=frame.index, dtype="str")
-        else:
-            out[name] = pd.Series(values, index=frame.index, dtype=object).infer_objects()
-    return pd.DataFrame(out, index=frame.index)
 
 
 #: Dates like "01 November 2025" or "1 Nov 2025" in README sheets.
@@ -451,13 +269,13 @@ def sheet_text(path: str | os.PathLike[str], sheet: str, *, nrows: int = 30) -> 
     list of str
         The cells, row by row; empty when the sheet does not exist.
     """
-    book = _open(Path(path))
+    book = open_workbook(Path(path))
     by_label = {normalise_label(n): n for n in book.sheet_names}
     name = by_label.get(normalise_label(sheet))
     if name is None:
         return []
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
-    return [_cell_label(c) for row in rows for c in row if _cell_label(c)]
+    return [cell_label(c) for row in rows for c in row if cell_label(c)]
 
 
 def as_at_date(texts: Iterable[str]) -> str:

@@ -1,0 +1,208 @@
+"""Reading a published spreadsheet's table into a DataFrame, cell by cell.
+
+The sheet and header row are found by :func:`geosuff.io.sheets.find_header`;
+only the columns kept are turned into Python objects, and each row remembers its
+line in the sheet (:func:`data_lines`) so rejects can point at it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from geosuff.io.sheets import (
+    HEADER_SCAN_ROWS,
+    Expect,
+    cell_label,
+    locate,
+    normalise_label,
+    open_workbook,
+)
+
+__all__ = ["data_lines", "read_sheet"]
+
+
+def _convert(value: object) -> object:
+    """Return a cell as pandas' calamine engine gives it (whole floats as ints)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _unique(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, label in enumerate(labels):
+        name = label or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _rows_after(sheet: object, header_row: int) -> Iterator[tuple[int, list[object]]]:
+    """Yield (0-based sheet row, cells from column A) for the rows below the header."""
+    start = sheet.start or (0, 0)  # type: ignore[attr-defined]
+    pad: list[object] = [""] * start[1]
+    for i, row in enumerate(sheet.iter_rows()):  # type: ignore[attr-defined]
+        at = start[0] + i
+        if at > header_row:
+            yield at, pad + row if pad else row
+
+
+def data_lines(frame: pd.DataFrame) -> list[int]:
+    """Return the spreadsheet line (1-based row number) of each row :func:`read_sheet` read.
+
+    Parameters
+    ----------
+    frame
+        A table from :func:`read_sheet` (or from a CSV: then the header is line 1).
+
+    Returns
+    -------
+    list of int
+        One line number per row, as a user sees it in the spreadsheet.
+    """
+    lines = frame.attrs.get("lines")
+    if lines is not None and len(lines) == len(frame):
+        return list(lines)
+    return list(range(2, len(frame) + 2))
+
+
+def read_sheet(
+    path: str | os.PathLike[str],
+    *,
+    sheets: Sequence[str] | None = None,
+    expect: Expect | None = None,
+    usecols: Iterable[str] | Callable[[str], bool] | None = None,
+    dtype: object = None,
+    nrows: int | None = None,
+    na_values: Iterable[str] | None = None,
+    keep_default_na: bool = True,
+    scan_rows: int = HEADER_SCAN_ROWS,
+) -> pd.DataFrame:
+    """Read the table of a published spreadsheet into a DataFrame.
+
+    The sheet and header row are found by :func:`find_header`. Columns without a
+    label and without any value (header padding) are dropped; rows that are empty
+    in every kept column are dropped (:func:`data_lines` gives each row its line in
+    the sheet). Only the kept columns are turned into Python objects, so memory
+    stays near the size of the cells read.
+
+    Parameters
+    ----------
+    path
+        An ODS, XLSX or XLS file.
+    sheets, expect, scan_rows
+        As for :func:`find_header`.
+    usecols
+        Column labels to keep, or a function of the label; default all.
+    dtype
+        ``str`` to get every cell as text (numbers written as pandas' calamine
+        engine writes them: ``45`` not ``45.0``); default values as stored.
+    nrows
+        Read at most this many data rows.
+    na_values, keep_default_na
+        As for :func:`pandas.read_excel`: which texts mean "missing".
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, one row per data row.
+
+    Raises
+    ------
+    InputFileError
+        If the file cannot be read or no sheet has the header.
+    """
+    p = Path(path)
+    header, sheet = locate(open_workbook(p), p, sheets, expect, scan_rows)
+    head = sheet.to_python(skip_empty_area=False, nrows=header.row + 1)[header.row]  # type: ignore[attr-defined]
+    labels = _unique([cell_label(v) for v in head])
+    if callable(usecols):
+        keep = [i for i, name in enumerate(labels) if usecols(name)]
+    elif usecols is not None:
+        wanted = {normalise_label(c) for c in usecols}
+        keep = [i for i, name in enumerate(labels) if normalise_label(name) in wanted]
+    else:
+        keep = list(range(len(labels)))
+    columns: list[list[object]] = [[] for _ in keep]
+    lines: list[int] = []
+    for at, row in _rows_after(sheet, header.row):
+        if nrows is not None and len(lines) >= nrows:
+            break
+        width = len(row)
+        cells = [row[i] if i < width else "" for i in keep]
+        if all(c in ("", None) for c in cells):
+            continue
+        for store, cell in zip(columns, cells, strict=True):
+            store.append(cell)
+        lines.append(at + 1)
+    count = len(lines)
+    frame = pd.DataFrame(
+        {labels[i]: pd.Series(col, dtype=object) for i, col in zip(keep, columns, strict=True)},
+        index=pd.RangeIndex(count),
+    )
+    padding = [
+        labels[i]
+        for i in keep
+        if labels[i].startswith("Unnamed: ")
+        and not any(v not in ("", None) for v in frame[labels[i]])
+    ]
+    frame = frame.drop(columns=padding)
+    out = _finish(frame, dtype=dtype, na_values=na_values, keep_default_na=keep_default_na)
+    out.attrs.update(sheet=header.sheet, header_line=header.row + 1, lines=tuple(lines))
+    return out
+
+
+_DEFAULT_NA = frozenset(
+    [
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-NaN",
+        "-nan",
+        "N/A",
+        "NA",
+        "NULL",
+        "NaN",
+        "n/a",
+        "nan",
+        "null",
+        "None",
+        "<NA>",
+        "-1.#IND",
+        "-1.#QNAN",
+        "1.#IND",
+        "1.#QNAN",
+    ]
+)
+
+
+def _finish(
+    frame: pd.DataFrame,
+    *,
+    dtype: object,
+    na_values: Iterable[str] | None,
+    keep_default_na: bool,
+) -> pd.DataFrame:
+    """Apply pandas-like missing-value and dtype handling to raw cells."""
+    missing = set(na_values or ()) | (_DEFAULT_NA if keep_default_na else set())
+    missing.add("")
+    as_text = dtype in (str, "str", "string")
+    out: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        values = [_convert(v) for v in frame[name]]
+        values = [None if v is None or (isinstance(v, str) and v in missing) else v for v in values]
+        if as_text:
+            texts = [None if v is None else str(v) for v in values]
+            out[name] = pd.Series(texts, index=frame.index, dtype="str")
+        else:
+            out[name] = pd.Series(values, index=frame.index, dtype=object).infer_objects()
+    return pd.DataFrame(out, index=frame.index)
