@@ -5,7 +5,8 @@ Builds, in a temporary folder, an ODS in the published layout (README sheet,
 ``Dual_Registration_Locations``) of about the published size (~25 MB), from the
 care-home rows of ``../shared/data/cqc`` cycled with realistic provider fields
 (synthetic rows when the data folder is absent). Each reader runs in its own
-process, so its peak resident memory (RSS) is its own:
+process, so its peak resident memory (RSS) is its own (every process imports
+pandas and geosuff first, about 250 MB, and imports are not timed):
 
 * ``geosuff``: :func:`geosuff.io.files.read_table` (python-calamine, sheet and
   header found by content), every cell as text, as the provider loader reads it;
@@ -41,13 +42,13 @@ CQC = ROOT.parent / "shared" / "data" / "cqc" / "hsca_care_homes_2021-04_england
 _CHILD = """
 import json, resource, sys, time
 engine, path, nrows = sys.argv[1], sys.argv[2], int(sys.argv[3])
-start = time.perf_counter()
+import pandas as pd
+from geosuff.io.files import read_table
+start = time.perf_counter()  # imports are not timed
 if engine == "geosuff":
-    from geosuff.io.files import read_table
     df = read_table(path, sheets=["HSCA_Active_Locations"], dtype=str,
                     keep_default_na=False, na_values=[""])
 else:
-    import pandas as pd
     df = pd.read_excel(path, sheet_name="HSCA_Active_Locations", engine=engine, dtype=str,
                        nrows=nrows or None)
 elapsed = time.perf_counter() - start

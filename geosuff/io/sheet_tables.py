@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -23,13 +24,6 @@ from geosuff.io.sheets import (
 )
 
 __all__ = ["data_lines", "read_sheet"]
-
-
-def _convert(value: object) -> object:
-    """Return a cell as pandas' calamine engine gives it (whole floats as ints)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -132,31 +126,30 @@ def read_sheet(
         keep = [i for i, name in enumerate(labels) if normalise_label(name) in wanted]
     else:
         keep = list(range(len(labels)))
-    columns: list[list[object]] = [[] for _ in keep]
+    pick = itemgetter(*keep) if keep else (lambda row: ())
+    width = len(labels)
+    kept: list[tuple[object, ...]] = []
     lines: list[int] = []
     for at, row in _rows_after(sheet, header.row):
         if nrows is not None and len(lines) >= nrows:
             break
-        width = len(row)
-        cells = [row[i] if i < width else "" for i in keep]
-        if all(c in ("", None) for c in cells):
-            continue
-        for store, cell in zip(columns, cells, strict=True):
-            store.append(cell)
-        lines.append(at + 1)
-    count = len(lines)
-    frame = pd.DataFrame(
-        {labels[i]: pd.Series(col, dtype=object) for i, col in zip(keep, columns, strict=True)},
-        index=pd.RangeIndex(count),
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        cells = pick(row)
+        cells = cells if isinstance(cells, tuple) else (cells,)
+        if any(c != "" and c is not None for c in cells):
+            kept.append(cells)
+            lines.append(at + 1)
+    columns = list(zip(*kept, strict=True)) if kept else [() for _ in keep]
+    named = {
+        labels[i]: col
+        for i, col in zip(keep, columns, strict=True)
+        # header padding: no label and no value
+        if not labels[i].startswith("Unnamed: ") or any(v != "" and v is not None for v in col)
+    }
+    out = _finish(
+        named, len(lines), dtype=dtype, na_values=na_values, keep_default_na=keep_default_na
     )
-    padding = [
-        labels[i]
-        for i in keep
-        if labels[i].startswith("Unnamed: ")
-        and not any(v not in ("", None) for v in frame[labels[i]])
-    ]
-    frame = frame.drop(columns=padding)
-    out = _finish(frame, dtype=dtype, na_values=na_values, keep_default_na=keep_default_na)
     out.attrs.update(sheet=header.sheet, header_line=header.row + 1, lines=tuple(lines))
     return out
 
@@ -186,23 +179,31 @@ _DEFAULT_NA = frozenset(
 
 
 def _finish(
-    frame: pd.DataFrame,
+    columns: dict[str, Sequence[object]],
+    count: int,
     *,
     dtype: object,
     na_values: Iterable[str] | None,
     keep_default_na: bool,
 ) -> pd.DataFrame:
-    """Apply pandas-like missing-value and dtype handling to raw cells."""
+    """Build the table with pandas-like missing values; whole floats become ints."""
     missing = set(na_values or ()) | (_DEFAULT_NA if keep_default_na else set())
     missing.add("")
     as_text = dtype in (str, "str", "string")
+    index = pd.RangeIndex(count)
     out: dict[str, pd.Series] = {}
-    for name in frame.columns:
-        values = [_convert(v) for v in frame[name]]
-        values = [None if v is None or (isinstance(v, str) and v in missing) else v for v in values]
+    for name, cells in columns.items():
+        values = [
+            None
+            if v is None or (v.__class__ is str and v in missing)
+            else int(v)
+            if v.__class__ is float and v.is_integer()  # type: ignore[attr-defined]
+            else v
+            for v in cells
+        ]
         if as_text:
-            texts = [None if v is None else str(v) for v in values]
-            out[name] = pd.Series(texts, index=frame.index, dtype="str")
+            texts = [v if v is None or v.__class__ is str else str(v) for v in values]
+            out[name] = pd.Series(texts, index=index, dtype="str")
         else:
-            out[name] = pd.Series(values, index=frame.index, dtype=object).infer_objects()
-    return pd.DataFrame(out, index=frame.index)
+            out[name] = pd.Series(values, index=index, dtype=object).infer_objects()
+    return pd.DataFrame(out, index=index)
