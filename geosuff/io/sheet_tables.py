@@ -8,8 +8,7 @@ line in the sheet (:func:`data_lines`) so rejects can point at it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -40,14 +39,18 @@ def _unique(labels: list[str]) -> list[str]:
     return out
 
 
-def _rows_after(sheet: object, header_row: int) -> Iterator[tuple[int, list[object]]]:
-    """Yield (0-based sheet row, cells from column A) for the rows below the header."""
-    start = sheet.start or (0, 0)  # type: ignore[attr-defined]
-    pad: list[object] = [""] * start[1]
-    for i, row in enumerate(sheet.iter_rows()):  # type: ignore[attr-defined]
-        at = start[0] + i
-        if at > header_row:
-            yield at, pad + row if pad else row
+def _rows_below(sheet: object, header_row: int, width: int) -> list[tuple[int, list[object]]]:
+    """Return (0-based sheet row, cells from column A, padded to *width*) below the header."""
+    rows = sheet.to_python(skip_empty_area=False)  # type: ignore[attr-defined]
+    out = []
+    for at in range(header_row + 1, len(rows)):
+        row = rows[at]
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        elif len(row) > width:
+            row = row[:width]
+        out.append((at, row))
+    return out
 
 
 def data_lines(frame: pd.DataFrame) -> list[int]:
@@ -126,21 +129,18 @@ def read_sheet(
         keep = [i for i, name in enumerate(labels) if normalise_label(name) in wanted]
     else:
         keep = list(range(len(labels)))
-    pick = itemgetter(*keep) if keep else (lambda row: ())
-    width = len(labels)
-    kept: list[tuple[object, ...]] = []
+    rows = _rows_below(sheet, header.row, len(labels))
     lines: list[int] = []
-    for at, row in _rows_after(sheet, header.row):
-        if nrows is not None and len(lines) >= nrows:
-            break
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        cells = pick(row)
-        cells = cells if isinstance(cells, tuple) else (cells,)
-        if any(c != "" and c is not None for c in cells):
-            kept.append(cells)
+    kept: list[list[object]] = []
+    for at, row in rows:
+        # any() is fast and nearly always true; the exact test runs on falsy rows only
+        if any(row) or any(c != "" and c is not None for c in row):
+            kept.append(row)
             lines.append(at + 1)
-    columns = list(zip(*kept, strict=True)) if kept else [() for _ in keep]
+            if nrows is not None and len(lines) >= nrows:
+                break
+    transposed = list(zip(*kept, strict=True)) if kept else [() for _ in labels]
+    columns = [transposed[i] for i in keep]
     named = {
         labels[i]: col
         for i, col in zip(keep, columns, strict=True)
@@ -193,6 +193,19 @@ def _finish(
     index = pd.RangeIndex(count)
     out: dict[str, pd.Series] = {}
     for name, cells in columns.items():
+        if as_text:
+            texts = [
+                None
+                if v is None or (v.__class__ is str and v in missing)
+                else v
+                if v.__class__ is str
+                else str(int(v))
+                if v.__class__ is float and v.is_integer()  # type: ignore[attr-defined]
+                else str(v)
+                for v in cells
+            ]
+            out[name] = pd.Series(texts, index=index, dtype="str")
+            continue
         values = [
             None
             if v is None or (v.__class__ is str and v in missing)
@@ -201,9 +214,5 @@ def _finish(
             else v
             for v in cells
         ]
-        if as_text:
-            texts = [v if v is None or v.__class__ is str else str(v) for v in values]
-            out[name] = pd.Series(texts, index=index, dtype="str")
-        else:
-            out[name] = pd.Series(values, index=index, dtype=object).infer_objects()
+        out[name] = pd.Series(values, index=index, dtype=object).infer_objects()
     return pd.DataFrame(out, index=index)
