@@ -224,3 +224,27 @@ def test_real_ods_feeds_an_area_with_all_three_layers(data_dir, real_ods):
     assert (len(layers.care_homes), layers.care_homes["beds"].sum()) == (12, 419)
     assert layers.home_care["name"].tolist() == ["Rutland Home Care"]
     assert layers.extra_care["name"].tolist() == ["Oakham Extra Care"]
+
+
+def test_min_rating_on_the_command_line(data_dir, hand_ods):
+    import json
+
+    from typer.testing import CliRunner
+
+    from geosuff.cli.main import app
+
+    runner = CliRunner()
+    args = ["layers", "summary", "--area", "Wiltshire", "--data", str(data_dir)]
+    args += ["--care-homes", str(hand_ods), "--home-care", str(hand_ods), "--format", "json"]
+    args += ["--extra-care", str(hand_ods)]
+    result = runner.invoke(app, [*args, "--min-rating", "good"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)["rows"][0]
+    assert (row["care_homes"], row["beds"], row["home_care_agencies"]) == (1, 40, 1)
+    everything = json.loads(runner.invoke(app, args).stdout)["rows"][0]
+    assert (everything["care_homes"], everything["home_care_agencies"]) == (2, 3)
+    bad = runner.invoke(app, [*args, "--min-rating", "great"])
+    assert bad.exit_code != 0  # a usage error (its exit code is issue 16's business)
+    sample = runner.invoke(app, [*args[:-2], "--min-rating", "good"])  # sample list, no ratings
+    assert sample.exit_code == 2
+    assert "extra_care_schemes.csv: --min-rating good needs a rating column" in sample.output

@@ -141,7 +141,10 @@ def leave_out(
             msg = f"min_rating {min_rating!r} is not one of {', '.join(RATINGS)}"
             raise ValidationError(msg)
         if not has_rating:
-            msg = f"{path}: --min-rating {wanted} needs a rating column, and this file has none"
+            msg = (
+                f"{path}: --min-rating {wanted} needs a rating column, and this file has none "
+                "(give CQC's HSCA active locations file for this layer, or drop --min-rating)"
+            )
             raise ValidationError(msg)
         rank = rating_rank(canon["rating"])
         below = keep & (rank.isna() | rank.gt(RATINGS.index(wanted))).fillna(True).astype(bool)
