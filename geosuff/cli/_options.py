@@ -8,6 +8,7 @@ folder, and ``--data sample`` names the Rutland sample shipped with geosuff.
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,10 @@ __all__ = [
     "DataOpt",
     "ExtraCareOpt",
     "HomeCareOpt",
+    "IncludeDormantOpt",
     "LsoaOpt",
     "MaxMinutesOpt",
+    "MinRatingOpt",
     "PopulationOpt",
     "PostcodesOpt",
     "RejectsOpt",
@@ -175,6 +178,36 @@ ExtraCareOpt = Annotated[
 PostcodesOpt = Annotated[
     Path | None,
     typer.Option("--postcodes", help="Code-Point Open zip or ONSPD CSV.", **_FILE),
+]
+
+
+class Rating(enum.StrEnum):
+    """CQC overall ratings, best first (``--min-rating``)."""
+
+    outstanding = "outstanding"
+    good = "good"
+    requires_improvement = "requires-improvement"
+    inadequate = "inadequate"
+
+
+MinRatingOpt = Annotated[
+    Rating | None,
+    typer.Option(
+        "--min-rating",
+        help="Keep only providers whose latest CQC overall rating is at least this (good: "
+        "Good or Outstanding); the others and those not yet rated are listed as excluded. "
+        "Needs a CQC file with ratings (HSCA active locations).",
+        rich_help_panel="Provider filters",
+    ),
+]
+IncludeDormantOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-dormant",
+        help="Keep locations CQC marks dormant (registered but not providing care); by "
+        "default they are left out and listed.",
+        rich_help_panel="Provider filters",
+    ),
 ]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Fail (exit 2) if any input row is rejected.")

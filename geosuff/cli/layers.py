@@ -20,7 +20,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
@@ -96,6 +98,8 @@ def summary(
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
     year: YearOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
@@ -105,12 +109,25 @@ def summary(
     that year (projected after the estimates' year); supply stays as loaded.
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files, year=year)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        year=year,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+    )
     report_rejects(layers.rejects, strict=strict, out=rejects)
     table = add_basis_columns(area_summary(layers), layers)
     notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
+    geography = layers.population.attrs.get("geography")
     when = f"population {layers.year}" if layers.year is not None else "population"
-    notes.append(f"{when}: {layers.population_basis}")
+    notes.append(
+        f"{when}: {layers.population_basis}"
+        + (f" (LSOA geography {geography})" if geography else "")
+    )
+    if min_rating:
+        notes.append(f"providers: only those rated {min_rating.value} or better")
     if fmt is Format.table:
         title = f"{layers.area.name} ({layers.area.code}), {when}"
         _print_table(table, title, notes)

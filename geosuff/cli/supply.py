@@ -18,7 +18,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
@@ -76,6 +78,8 @@ def supply(
     rejects: RejectsOpt = None,
     year: YearOpt = None,
     years: YearsOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Beds, home care agencies and extra care units per 1,000 aged 75+, with gaps.
 
@@ -94,7 +98,14 @@ def supply(
     check_output(out)
     zones = shipped_input(zones, "boundaries")
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    layers = load_area_layers(area, data_dir=data, files=files, year=year)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        year=year,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+    )
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None

@@ -95,9 +95,9 @@ class AreaLayers(NamedTuple):
 
 
 _DEFAULT_KEYS = {
-    "care_homes": ("care_homes", "care_directory"),
-    "home_care": ("home_care", "care_directory"),
-    "extra_care": ("extra_care", "care_directory"),
+    "care_homes": ("cqc_locations", "care_homes", "care_directory"),
+    "home_care": ("cqc_locations", "home_care", "care_directory"),
+    "extra_care": ("cqc_locations", "extra_care", "care_directory"),
 }
 
 
@@ -118,6 +118,8 @@ def load_area_layers(
     files: LayerFiles | None = None,
     require: tuple[str, ...] = ("care_homes",),
     year: int | None = None,
+    include_dormant: bool = False,
+    min_rating: str | None = None,
 ) -> AreaLayers:
     """Load the population and provider layers of an area.
 
@@ -139,6 +141,9 @@ def load_area_layers(
         The year of the population: ``None`` (or the estimates' year) for the
         estimates; a later year projects them with the data folder's population
         projection (:func:`geosuff.io.population_year.population_for_year`).
+    include_dormant, min_rating
+        Provider filters (see :func:`geosuff.io.providers.load_providers`): keep
+        CQC-dormant locations; keep only locations rated at least this.
 
     Returns
     -------
@@ -181,7 +186,13 @@ def load_area_layers(
                 crs=pop.data.crs,
             )
             continue
-        loaded = load_providers(path, layer, postcodes=postcode_path)
+        loaded = load_providers(
+            path,
+            layer,
+            postcodes=postcode_path,
+            include_dormant=include_dormant,
+            min_rating=min_rating,
+        )
         sources[layer] = str(path)
         placed = assign_to_lsoas(loaded.data, pop.data)
         placed["ruc11"] = placed["lsoa_code"].map(pop.data.set_index("lsoa_code")["ruc11"])
@@ -236,5 +247,7 @@ def _rejects_for_area(rejects: pd.DataFrame, path: Path, area: Area) -> pd.DataF
     names = {normalise_name(n) for n in (area.name, *area.district_names)}
     row_la = raw[la_col].fillna("").map(normalise_name)
     matches = row_la.map(lambda v: any(v.startswith(n) or n in v for n in names if n))
-    lines = set((raw.index[matches] + 2).tolist())
+    from geosuff.io.sheet_tables import data_lines
+
+    lines = {line for line, hit in zip(data_lines(raw), matches, strict=True) if hit}
     return rejects[rejects["line"].isin(lines)].reset_index(drop=True)

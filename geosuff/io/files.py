@@ -1,4 +1,4 @@
-"""Reading tables and vector files, and writing outputs atomically.
+"""Reading tables (CSV, spreadsheets, Parquet) and vector files, and writing outputs atomically.
 
 Outputs are written to a hidden temporary file beside the final one
 (``.<stem>.<host>-<pid>-<token>.tmp<suffix>``) and renamed into place when complete.
@@ -10,6 +10,7 @@ does a whole folder, as ``geosuff batch`` does at start).
 from __future__ import annotations
 
 import contextlib
+import csv
 import glob
 import hashlib
 import logging
@@ -18,14 +19,18 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import GeosuffError, InputFileError, OutputError, ValidationError
 from geosuff.io.qgis_styles import add_layer_styles
+from geosuff.io.sheet_tables import read_sheet
+from geosuff.io.sheets import is_spreadsheet, normalise_label
 
 __all__ = [
     "atomic_path",
@@ -38,18 +43,39 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 TABLE_SUFFIXES = (".csv", ".parquet", ".gpkg", ".geojson", ".json")
 
 
-def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
-    """Read a CSV, XLSX or Parquet table, raising a one-line error on failure.
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheets: Sequence[str] | None = None,
+    expect: Sequence[Sequence[str]] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV, spreadsheet (ODS, XLSX, XLS) or Parquet table; one-line error on failure.
+
+    Spreadsheets are read as published: the sheet and header row are found by
+    content (:func:`geosuff.io.sheets.read_sheet`), so a README sheet, a title
+    above the header or a header padded with empty cells do not matter. CSV files
+    are read as UTF-8 (with or without a byte-order mark); a file that is not valid
+    UTF-8 (as Excel saves CSV on Windows) is read as Windows-1252 and a warning
+    says so. With *expect*, lines above the header (a preamble) are skipped.
 
     Parameters
     ----------
     path
         The file to read.
+    sheets
+        Spreadsheets: sheet names to try first (case, spaces and underscores ignored).
+    expect
+        Alternative sets of column names the header row holds (spreadsheets, and
+        CSV files with a preamble).
     **kwargs
-        Passed to :func:`pandas.read_csv` (CSV only).
+        Passed to :func:`pandas.read_csv` for CSV; for spreadsheets ``dtype``,
+        ``usecols``, ``nrows``, ``na_values`` and ``keep_default_na`` are honoured
+        and CSV-only options are ignored.
 
     Returns
     -------
@@ -66,14 +92,107 @@ def read_table(path: str | os.PathLike[str], **kwargs: object) -> pd.DataFrame:
         raise InputFileError(p, "file not found")
     suffix = p.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xls", ".ods"):
-            return pd.read_excel(p)
+        if is_spreadsheet(p):
+            return _read_spreadsheet(p, sheets, expect, kwargs)
         if suffix == ".parquet":
             return pd.read_parquet(p)
-        return pd.read_csv(p, encoding="utf-8-sig", low_memory=False, **kwargs)  # type: ignore[arg-type]
+        return _read_csv(p, kwargs, expect)
+    except InputFileError:
+        raise
     except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputFileError(p, f"cannot read table ({first})") from exc
+
+
+def _header_line(path: Path, encoding: str, expect: Sequence[Sequence[str]] | None) -> int:
+    """Lines to skip before the header: CQC's directory CSV has a 4-line preamble."""
+    if not expect:
+        return 0
+    wanted = [{normalise_label(n) for n in group} for group in expect if group]
+    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            if i >= _CSV_PREAMBLE_LINES:
+                break
+            if any(group <= {normalise_label(c) for c in row} for group in wanted):
+                return i
+    return 0
+
+
+def _read_csv(
+    path: Path, kwargs: dict[str, Any], expect: Sequence[Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """Read a CSV as UTF-8, falling back to Windows-1252 (and saying so)."""
+    options = {"low_memory": False, **kwargs}
+    if "encoding" in options:
+        return pd.read_csv(path, **options)
+    try:
+        skip = _header_line(path, "utf-8-sig", expect)
+        table = pd.read_csv(path, encoding="utf-8-sig", skiprows=skip or None, **options)
+        if skip:
+            table.attrs["lines"] = tuple(range(skip + 2, skip + 2 + len(table)))
+        return table
+    except UnicodeDecodeError as exc:
+        log.warning(
+            "%s is not UTF-8 (byte %d); read it as Windows-1252 (cp1252), as Excel saves CSV. "
+            "Save it as 'CSV UTF-8' to avoid this guess.",
+            path.name,
+            exc.start,
+        )
+        skip = _header_line(path, "cp1252", expect)
+        return pd.read_csv(path, encoding="cp1252", skiprows=skip or None, **options)
+
+
+_CSV_PREAMBLE_LINES = 20
+_SHEET_OPTIONS = ("dtype", "usecols", "nrows", "na_values", "keep_default_na")
+_SHEET_CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+_SHEET_CACHE_SIZE = 2
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+def _read_spreadsheet(
+    path: Path,
+    sheets: Sequence[str] | None,
+    expect: Sequence[Sequence[str]] | None,
+    kwargs: dict[str, Any],
+) -> pd.DataFrame:
+    """Read a spreadsheet, reusing the last reads of the same unchanged file.
+
+    Loading three provider layers from one CQC workbook reads it once. A read
+    without sheet or header hints reuses an earlier hinted read of the file.
+    """
+    options = {k: v for k, v in kwargs.items() if k in _SHEET_OPTIONS}
+    if callable(options.get("usecols")):
+        return read_sheet(path, sheets=sheets, expect=expect, **options)
+    stat = path.stat()
+    key = (
+        str(path.resolve()),
+        stat.st_mtime_ns,
+        stat.st_size,
+        _freeze(sheets),
+        _freeze(expect),
+        _freeze({k: str(v) for k, v in options.items()}),
+    )
+    cached = _SHEET_CACHE.get(key)
+    if cached is None and sheets is None and expect is None:
+        # no hints: the table an earlier, hinted read of this file found is the one
+        cached = next(
+            (df for k, df in _SHEET_CACHE.items() if k[:3] == key[:3] and k[5] == key[5]), None
+        )
+    if cached is None:
+        cached = read_sheet(path, sheets=sheets, expect=expect, **options)
+        _SHEET_CACHE[key] = cached
+        while len(_SHEET_CACHE) > _SHEET_CACHE_SIZE:
+            _SHEET_CACHE.popitem(last=False)
+    elif key in _SHEET_CACHE:
+        _SHEET_CACHE.move_to_end(key)
+    return cached.copy()
 
 
 def read_vector(path: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFrame:

@@ -5,13 +5,18 @@ read (the same as ``../shared/data`` in a development checkout)::
 
     ons/lsoa11_bgc/<authority code>.geojson      LSOA boundaries per authority
     ons/lsoa11_bsc_england_wales.geojson         all LSOAs, coarse
-    ons/lsoa11_pwc.csv                           population-weighted centroids
-    ons/population_*_lsoa11_syoa.csv             single-year-of-age estimates
-    ons/snpp*.csv (or .xls/.xlsx)                ONS subnational population projections
+    ons/lsoa11_pwc.csv (or .geojson)             population-weighted centroids
+    ons/population_*_lsoa11_syoa.csv (or .xlsx)  single-year-of-age estimates
+    ons/lsoa21_bgc/<authority code>.geojson      2021 LSOA boundaries per authority
+    ons/lsoa21_pwc.csv (or .geojson)             2021 population-weighted centroids
+    ons/population_*_lsoa21_syoa.xlsx            estimates on 2021 LSOAs (by sex)
     ons/lsoa11_lsoa21_lad22_lookup.csv           LSOA 2011 -> 2021 -> LAD 2022
+    ons/snpp*.csv (or .xls/.xlsx)                ONS subnational population projections
     ons/ruc11_lsoa11_*.csv                       ONS Rural-Urban Classification 2011
+    ons/imd2019_lsoa11_england.csv               Index of Multiple Deprivation 2019
     ons/wards_2025_bgc/<authority code>.geojson  electoral wards
     ons/uk_admin_areas_topo.json                 authority names and codes
+    cqc/hsca_active_locations_*.ods (or .xlsx)   CQC active locations (every service)
     cqc/hsca_care_homes_*.csv                    CQC active locations (care homes)
     cqc/care_directory*.csv                      CQC care directory (all services)
     care_lists/home_care_providers.csv           home care agencies (any CSV)
@@ -60,13 +65,18 @@ log = logging.getLogger(__name__)
 LAYOUT: dict[str, str] = {
     "lsoa_boundaries": "ons/lsoa11_bgc/{code}.geojson",
     "lsoa_boundaries_england": "ons/lsoa11_bsc_england_wales.geojson",
-    "lsoa_centroids": "ons/lsoa11_pwc.csv",
-    "population": "ons/population_*lsoa11_syoa.csv",
-    "projections": "ons/snpp*",
+    "lsoa_centroids": "ons/lsoa11_pwc.*",
+    "population": "ons/population_*lsoa11_syoa.*",
+    "lsoa21_boundaries": "ons/lsoa21_bgc/{code}.geojson",
+    "lsoa21_centroids": "ons/lsoa21_pwc.*",
+    "population_lsoa21": "ons/population_*lsoa21_syoa.*",
     "lsoa_lookup": "ons/lsoa11_lsoa21_lad22_lookup.csv",
+    "projections": "ons/snpp*",
+    "imd": "ons/imd2019_lsoa11_england.csv",
     "ruc": "ons/ruc11_*lsoa11*.csv",
     "wards": "ons/wards_2025_bgc/{code}.geojson",
     "admin_areas": "ons/uk_admin_areas_topo.json",
+    "cqc_locations": "cqc/hsca_active_locations_*",
     "care_homes": "cqc/hsca_care_homes_*.csv",
     "care_directory": "cqc/care_directory*.csv",
     "home_care": "care_lists/home_care_providers.csv",
@@ -167,8 +177,13 @@ def find_data_file(data_dir: Path, key: str, *, code: str | None = None) -> Path
         The matching file (the last in name order when several match).
     """
     pattern = LAYOUT[key].format(code=code or "*")
-    matches = sorted(data_dir.glob(pattern))
+    matches = sorted(p for p in data_dir.glob(pattern) if not _is_partial(p))
     return matches[-1] if matches else None
+
+
+def _is_partial(path: Path) -> bool:
+    """Whether *path* is a download or write in progress (never a data file)."""
+    return path.name.startswith(".") or path.name.endswith((".part", ".part.json", ".tmp"))
 
 
 def data_file(
