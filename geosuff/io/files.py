@@ -125,8 +125,9 @@ def _read_csv(
     options = {"low_memory": False, **kwargs}
     if "encoding" in options:
         return pd.read_csv(path, **options)
+    given_skip = options.pop("skiprows", None)  # the caller found the header itself
     try:
-        skip = _header_line(path, "utf-8-sig", expect)
+        skip = given_skip if given_skip is not None else _header_line(path, "utf-8-sig", expect)
         table = pd.read_csv(path, encoding="utf-8-sig", skiprows=skip or None, **options)
         if skip:
             table.attrs["lines"] = tuple(range(skip + 2, skip + 2 + len(table)))
@@ -138,7 +139,7 @@ def _read_csv(
             path.name,
             exc.start,
         )
-        skip = _header_line(path, "cp1252", expect)
+        skip = given_skip if given_skip is not None else _header_line(path, "cp1252", expect)
         return pd.read_csv(path, encoding="cp1252", skiprows=skip or None, **options)
 
 
