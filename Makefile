@@ -5,22 +5,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= output
 
-.PHONY: setup browser demo test lint format bench clean
+# The data folder: $GEOSUFF_DATA, else ../shared/data beside the checkout. Without one
+# (or with GEOSUFF_DATA=sample), `make demo` uses the Rutland sample shipped in geosuff.
+DATA_DIR := $(or $(GEOSUFF_DATA),$(wildcard ../shared/data))
+ifeq ($(filter-out sample,$(DATA_DIR)),)
+DEMO := demo-sample
+else
+DEMO := demo-data
+endif
 
-ASSETS := geosuff/maps/assets
+.PHONY: setup browser demo demo-data demo-sample test lint format bench clean \
+	check-install vendor-assets sample
 
-setup: $(VENV)/.installed $(ASSETS)/node_modules/.installed browser
+setup: $(VENV)/.installed browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
-
-# Leaflet and its plugins (pinned in $(ASSETS)/package-lock.json), inlined into
-# self-contained maps.
-$(ASSETS)/node_modules/.installed: $(ASSETS)/package-lock.json
-	npm ci --prefix $(ASSETS) --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Debian's Chromium for the browser tests of the maps (needs root and the Debian
@@ -30,13 +32,24 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 		echo "warning: could not install chromium; browser tests will be skipped"
 
-demo: setup
+demo: setup $(DEMO)
+
+demo-data:
 	$(PY) -m geosuff -q layers summary --area Wiltshire
 	$(PY) -m geosuff -q layers summary --area Worcestershire
 	$(PY) -m geosuff -q layers summary --area Rutland
 	$(PY) -m geosuff -q map maps/tisbury.toml
 	$(PY) -m geosuff -q map maps/tenbury.toml
 	$(PY) -m geosuff -q map maps/rutland.toml
+# REPORT (to add when `geosuff report` exists): the county reports, e.g.
+#	$(PY) -m geosuff -q report --area Rutland --out $(OUT)/reports/rutland.html
+
+demo-sample:
+	@echo "no data folder (../shared/data or GEOSUFF_DATA=DIR): using the Rutland sample shipped with geosuff"
+	$(PY) -m geosuff -q layers summary --area Rutland --data sample
+	$(PY) -m geosuff -q map maps/rutland.toml --data sample
+# REPORT (to add when `geosuff report` exists): Rutland's report from the sample, e.g.
+#	$(PY) -m geosuff -q report --area Rutland --data sample --out $(OUT)/reports/rutland.html
 
 lint: setup
 	$(PY) -m ruff check .
@@ -44,6 +57,19 @@ lint: setup
 
 test: lint
 	$(PY) -m pytest
+
+# Build the wheel, install it into a fresh venv and run the README's commands from a
+# temporary folder, with the data folder (when there is one) and with --data sample.
+check-install: setup
+	$(PY) scripts/check_install.py --python $(PYTHON) $(if $(filter-out sample,$(DATA_DIR)),--data $(DATA_DIR),--no-data)
+
+# Refresh the vendored Leaflet files from the versions pinned in the npm lock (needs npm).
+vendor-assets: setup
+	$(PY) scripts/vendor_leaflet.py
+
+# Rebuild the Rutland sample (geosuff/datasets/rutland) from the data folder.
+sample: setup
+	$(PY) scripts/build_sample.py --data $(or $(filter-out sample,$(DATA_DIR)),../shared/data)
 
 format: setup
 	$(PY) -m ruff format .
@@ -53,4 +79,4 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache $(ASSETS)/node_modules
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

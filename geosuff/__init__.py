@@ -1,11 +1,14 @@
 """geosuff: geospatial sufficiency mapping for English adult social care.
 
 The public API is re-exported here; each name lives in one module of the package
-(``geosuff.io`` loaders, ``geosuff.analysis`` joins and ratios).
+(``geosuff.io`` loaders, ``geosuff.analysis`` joins and ratios). ``geosuff.datasets``
+gives the small real Rutland sample shipped with geosuff
+(``geosuff.datasets.sample_dir()``).
 """
 
 from __future__ import annotations
 
+from geosuff import datasets
 from geosuff.analysis.access import access
 from geosuff.analysis.fca import floating_catchment, gaussian_decay, step_decay
 from geosuff.analysis.gaps import GapThresholds, find_gaps
@@ -73,6 +76,7 @@ __all__ = [
     "care_runs",
     "check_zones",
     "compare_checks",
+    "datasets",
     "demand_points",
     "find_gaps",
     "floating_catchment",

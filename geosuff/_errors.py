@@ -13,6 +13,7 @@ __all__ = [
     "GeosuffError",
     "InputFileError",
     "NetworkError",
+    "OutputError",
     "RejectedRowsError",
     "ValidationError",
 ]
@@ -24,6 +25,18 @@ class GeosuffError(Exception):
 
 class InputFileError(GeosuffError, OSError):
     """A file cannot be read, or lacks a required column, or has the wrong CRS."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+class OutputError(GeosuffError, OSError):
+    """An output file or folder cannot be written (the message names it, never a temp file)."""
 
     def __init__(self, path: object, problem: str) -> None:
         self.path = str(path)

@@ -35,6 +35,10 @@ home_care_clients_per_1000_75plus : float
     figures; source text in ``home_care_take_up_source``.
 data_dir : str or None
     Data folder used when neither ``--data`` nor ``GEOSUFF_DATA`` is given.
+estimate_profile : str or None
+    Speed profile (a TOML file, e.g. written by ``geosuff network calibrate``) whose
+    ``[estimate]`` section the travel estimate uses when no profile is passed; else
+    the ``GEOSUFF_ESTIMATE_PROFILE`` environment variable, else the packaged profile.
 
 Examples
 --------
@@ -79,6 +83,7 @@ home_care_take_up_source: str = (
     "(ONS mid-2015)"
 )
 data_dir: str | None = None
+estimate_profile: str | None = None
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "crs_metric": str,
@@ -92,6 +97,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "home_care_clients_per_1000_75plus": (int, float),
     "home_care_take_up_source": str,
     "data_dir": (str, type(None)),
+    "estimate_profile": (str, type(None)),
 }
 
 _POSITIVE = {

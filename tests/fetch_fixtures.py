@@ -10,8 +10,9 @@ import hashlib
 import io
 import json
 import threading
+import urllib.parse
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,13 +25,18 @@ LAST_MODIFIED = "Wed, 01 Oct 2025 08:00:00 GMT"
 
 @dataclass
 class Server:
-    """Routes: path -> bytes. Paths under /stall/ hang; under /drop/ cut out once."""
+    """Routes: path -> bytes, or a function of the query string returning bytes.
 
-    routes: dict[str, bytes] = field(default_factory=dict)
+    Paths under /stall/ hang; under /drop/ cut out once; under /flaky/ answer
+    HTTP 503 the first time.
+    """
+
+    routes: dict[str, bytes | Callable[[dict[str, list[str]]], bytes]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     port: int = 0
     release: threading.Event = field(default_factory=threading.Event)
     dropped: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
 
     @property
     def base(self) -> str:
@@ -57,6 +63,14 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 server.release.wait(10)
                 return
             body = server.routes.get(path)
+            if callable(body):
+                body = body(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+            if path.startswith("/flaky/") and path not in server.failed:
+                server.failed.add(path)
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if body is None:
                 self.send_response(404)
                 self.send_header("Content-Length", "9")

@@ -1,6 +1,5 @@
 import json
 import shutil
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -9,8 +8,9 @@ import pytest
 import geosuff
 import geosuff.batch
 from geosuff.batch import tasks as batch_tasks
+from geosuff.io.layout import shipped_dir
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "batch.toml"
+EXAMPLE = shipped_dir("examples") / "batch.toml"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_example_recipe_runs_every_task(example_run):
     assert len(last["executed"]) == 6
     tasks = first["tasks"]
     assert tasks["E06000017/access"]["travel_method"] == "network"
-    assert tasks["E06000022/access"]["travel_method"] == "estimate_crowfly"
+    assert tasks["E06000022/access"]["travel_method"] == "estimate_calibrated"
     assert tasks["E06000017/access"]["rows"] == 23
     assert tasks["E06000022/gaps"]["rows"] == 115
     summary = table(out / "E06000017" / "summary.parquet")
@@ -65,7 +65,7 @@ def test_manifest_records_inputs_parameters_versions_and_rejects(example_run):
     assert any(p.endswith(".osm.pbf") for p in on_disk["inputs"])
     assert all(v["sha256"].startswith("sha256:") for v in on_disk["inputs"].values())
     entry = on_disk["tasks"]["E06000022/gaps"]
-    assert entry["parameters"]["runs"]["n_runs"] == 50
+    assert entry["parameters"]["runs"]["days"] == 50
     assert entry["parameters"]["gaps"]["nursing_minutes"] == 30
     assert entry["output"] == "E06000022/gaps.parquet"
     assert entry["seconds"] >= 0 and entry["output_sha256"].startswith("sha256:")
@@ -95,7 +95,7 @@ def test_changed_parameter_reruns_only_dependent_tasks(example_run, data_dir, tm
             "Bath and North East Somerset",
         ],
         "access": {"buffer_km": 20, "max_minutes": 60, "catchment_minutes": 30},
-        "runs": {"n_runs": 50, "seed": 0},
+        "runs": {"days": 50, "seed": 0},
         "gaps": {"with_runs": True, "home_care_minutes": 20, "nursing_minutes": 25},
     }
     raw["areas"] = raw["areas"][1:]  # B&NES only: no network build
@@ -126,8 +126,9 @@ def test_process_pool_and_dask_local_match_serial(example_run, net_cache, tmp_pa
     out, first, _ = example_run
     monkeypatch.setenv("GEOSUFF_CACHE", str(net_cache))
     keys = sorted(first["tasks"])
-    procs = geosuff.batch.run(EXAMPLE, out=tmp_path / "procs", workers=2)
+    procs = geosuff.batch.run(EXAMPLE, out=tmp_path / "procs", workers=2, parallel=True)
     assert procs["runs"][-1]["backend"] == "processes"
+    assert procs["runs"][-1]["worker_start_seconds"] >= 0  # measured, for the next choice
     assert sorted(procs["runs"][-1]["executed"]) == keys
     dask = geosuff.batch.run(
         EXAMPLE, out=tmp_path / "dask", workers=2, scheduler="local", dask_processes=False
@@ -154,7 +155,7 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
         "analyses": ["summary", "access", "travel_matrix", "runs"],
         "areas": ["Rutland", {"name": "BANES", "care_homes": str(tmp_path / "nope.csv")}],
         "access": {"buffer_km": 0},
-        "runs": {"n_runs": 5},
+        "runs": {"days": 5},
         "travel_matrix": {"buffer_km": 0, "max_minutes": 30},
     }
     manifest = geosuff.batch.run(raw, data_dir=data_dir)
@@ -215,7 +216,7 @@ def test_scenario_reports_difference_against_base(data_dir, tmp_path):
         "analyses": ["access"],
         "areas": ["Rutland"],
         "access": {"buffer_km": 0},
-        "runs": {"n_runs": 5},
+        "runs": {"days": 5},
         "scenarios": [
             {"name": "new-home", "changes": str(changes)},
             {"name": "bad-postcode", "changes": str(bad)},

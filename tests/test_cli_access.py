@@ -18,11 +18,14 @@ def test_access_json_and_output(data_dir, tmp_path):
     res = invoke("access", "--area", "Rutland", "--data", data_dir, "-f", "json", "--out", out)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary["travel_method"] == "estimate_crowfly"
+    # every LSOA and home carries its RUC11 class: the calibrated estimate, named
+    assert summary["travel_method"] == "estimate_calibrated"
+    assert summary["travel_calibration"].startswith("Rutland (E06000017), road network")
     assert summary["lsoas"] == 23 and summary["aged_75plus"] == 4964
     table = gpd.read_parquet(out)
     assert len(table) == 23 and table.crs.to_epsg() == 27700
-    assert set(table["travel_method"]) == {"estimate_crowfly"}
+    assert set(table["travel_method"]) == {"estimate_calibrated"}
+    assert set(table["travel_calibration"]) == {summary["travel_calibration"]}
 
 
 def test_access_with_network(data_dir, tmp_path):
@@ -120,7 +123,7 @@ def test_travel_matrix_from_layer_names(data_dir, tmp_path):
     table = pd.read_parquet(out)
     assert len(table) == 23 * 12
     assert table["origin_id"].str.startswith("E01").all()
-    assert set(table["method"]) == {"estimate_crowfly"}
+    assert set(table["method"]) == {"estimate_calibrated"}
     res = invoke("travel", "matrix", "--from", "lsoa", "--to", "care-homes", "--out", out)
     assert res.exit_code == 2 and "needs --area" in res.stderr
 

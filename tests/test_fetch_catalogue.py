@@ -18,7 +18,14 @@ from geosuff.fetch.catalogue import (
 from geosuff.io.layout import LAYOUT, layers_dir
 
 SHIPPED = layers_dir() / "sources.toml"
-AREA_PLACEHOLDERS = {"code", "name", "district_codes_sql", "lsoa11_where", "vintage"}
+AREA_PLACEHOLDERS = {
+    "code",
+    "name",
+    "district_codes_sql",
+    "lsoa11_where",
+    "lsoa21_where",
+    "vintage",
+}
 FETCH_ONLY = {"ltla_utla_lookup"}  # used by fetch to expand counties; no loader reads it
 
 
@@ -38,22 +45,30 @@ def test_shipped_sources_cover_every_fetchable_layout_key():
         "wards",
         "admin_areas",
         "care_directory",
-        "care_homes",
+        "cqc_locations",
         "postcodes",
         "osm",
+        "projections",
+        "imd",
+        "population_lsoa21",
+        "lsoa21_boundaries",
+        "lsoa21_centroids",
     } <= names
     assert sources.base_urls["geofabrik"] == "https://download.geofabrik.de"
 
 
 @pytest.mark.parametrize("source", load_sources(SHIPPED).sources, ids=lambda s: s.name)
 def test_shipped_targets_land_in_the_layout(source):
-    target = source.target.format(code="E06000054", vintage=source.vintage, extract="wiltshire")
+    target = source.target.format(
+        code="E06000054", vintage=source.vintage or "2025-11-01", extract="wiltshire", ext="ods"
+    )
     if source.name in FETCH_ONLY:
         assert target.startswith("ons/")
         return
     assert fnmatch.fnmatch(target, LAYOUT[source.name].format(code="E06000054"))
     known = set(load_sources(SHIPPED).base_urls) | AREA_PLACEHOLDERS
-    assert _placeholders(source.url) <= known, source.url
+    assert _placeholders(source.url) | _placeholders(source.discover) <= known, source.url
+    assert source.url or source.discover or source.needs_url
     assert source.licence, "every source needs a licence"
     assert source.check or source.scope == "geofabrik"
 
@@ -75,13 +90,13 @@ def test_base_url_environment_override(monkeypatch):
 def test_every_problem_is_listed(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(
-        '[sources.a]\nurl = "http://x"\ntarget = "/etc/passwd"\nformat = "xls"\n'
+        '[sources.a]\nurl = "http://x"\ntarget = "/etc/passwd"\nformat = "pdf"\n'
         '[sources.b]\nurl = "http://x"\ntarget = "ons/x.csv"\nsha256 = "abc"\ncolour = 1\n'
     )
     with pytest.raises(ValidationError) as info:
         load_sources(path)
     message = str(info.value)
-    assert "[sources.a]: format 'xls' is not one of" in message
+    assert "[sources.a]: format 'pdf' is not one of" in message
     assert "[sources.a]: target must be a relative path inside the data folder" in message
     assert "[sources.b]: unknown field(s) ['colour']" in message
     assert "[sources.b]: sha256 must be 64 hex digits" in message

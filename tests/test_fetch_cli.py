@@ -62,8 +62,8 @@ def test_fetch_then_list(site):
     row = next(ln for ln in listing.stdout.splitlines() if "population_mid2020" in ln)
     assert row.split()[0] == "population"
     assert "vintage mid2020" in row
-    assert "0.0 days old" in row
-    assert "(fetched " in row
+    assert "0.0 days ago" in row
+    assert "fetched 20" in row
 
 
 def test_source_moved_is_one_line_exit_2(site):

@@ -122,12 +122,41 @@ def test_timeout_retries_then_fails_with_one_line(tmp_path):
     assert info.value.moved is False
 
 
-def test_offline_connection_refused(tmp_path):
+def test_offline_connection_refused_fails_at_once(tmp_path, monkeypatch):
+    # issue 16: an unreachable host is not retried (offline took 31 s of back-off)
+    waits = []
+    monkeypatch.setattr("geosuff.fetch._http.time.sleep", waits.append)
     url = f"http://127.0.0.1:{closed_port()}/codepo.zip"
     with pytest.raises(DownloadError, match=r"connection refused \(offline") as info:
-        download(url, tmp_path / "codepo.zip", entry="postcodes", retries=1, backoff_s=0.01)
+        download(url, tmp_path / "codepo.zip", entry="postcodes", retries=4, backoff_s=2.0)
     assert "catalogue entry 'postcodes'" in str(info.value)
-    assert "after 2 attempts" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert waits == []  # no back-off at all
+    assert not list(tmp_path.iterdir())
+
+
+def test_host_name_not_found_fails_at_once(tmp_path, monkeypatch):
+    import socket
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    waits = []
+    monkeypatch.setattr("geosuff.fetch._http.time.sleep", waits.append)
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(DownloadError, match=r"host name not found \(offline\?\)"):
+        download("https://download.example/x.pbf", tmp_path / "x", entry="osm", retries=4)
+    assert waits == []
+
+
+def test_transient_http_errors_keep_their_retries(tmp_path, monkeypatch):
+    waits = []
+    monkeypatch.setattr("geosuff.fetch._http.time.sleep", waits.append)
+    with serve({"/flaky/f.bin": BODY}) as server:
+        result = download(server.url("/flaky/f.bin"), tmp_path / "f.bin", entry="demo", **FAST)
+        assert server.hits("/flaky/f.bin") == 2  # 503 first, then the file
+    assert result.size_bytes == len(BODY)
+    assert waits == [0.01]
 
 
 def test_non_http_url_is_refused(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from geosuff._palettes import OUTLINES
 from geosuff.io.area_layers import load_area_layers
 from geosuff.maps import build_map, resolve_focus, save_map
-from geosuff.maps.offline import ASSETS, asset_dir
+from geosuff.maps.offline import assets_installed
 from geosuff.maps.recipe import MapRecipe
 from geosuff.maps.render import render_recipe
 from tests import browser
@@ -21,8 +21,8 @@ pytestmark = [
         reason=f"{browser.CHROMIUM} not installed (apt-get install -y chromium)",
     ),
     pytest.mark.skipif(
-        not all((asset_dir() / "node_modules" / a.package / a.path).is_file() for a in ASSETS),
-        reason="npm assets not installed (npm ci --prefix geosuff/maps/assets)",
+        not assets_installed(),
+        reason="vendored Leaflet files missing (python scripts/vendor_leaflet.py)",
     ),
 ]
 

@@ -9,17 +9,16 @@ from geosuff._errors import AreaNotFoundError, InputFileError, ValidationError
 from geosuff.cli.main import app
 from geosuff.maps import MapOptions, build_map, resolve_focus, resolve_tiles, save_map
 from geosuff.maps.layers import display_geometry, fmt_number, safe_json, vintage_of
-from geosuff.maps.offline import ASSETS, asset_dir
+from geosuff.maps.offline import assets_installed
 from geosuff.maps.recipe import load_recipe
 from geosuff.maps.styles import NO_DATA, PALETTES, fixed_classes, quantile_classes
 from tests import maps_fixtures as fx
 from tests.fixtures import write_postcodes
 
-ASSETS_INSTALLED = all(
-    (asset_dir() / "node_modules" / a.package / a.path).is_file() for a in ASSETS
-)
+ASSETS_INSTALLED = assets_installed()
 needs_assets = pytest.mark.skipif(
-    not ASSETS_INSTALLED, reason="npm assets not installed (npm ci --prefix geosuff/maps/assets)"
+    not ASSETS_INSTALLED,
+    reason="vendored Leaflet files missing (python scripts/vendor_leaflet.py)",
 )
 
 
@@ -199,9 +198,9 @@ def test_recipe_loading(tmp_path):
 
 
 def test_shipped_recipes_load():
-    from pathlib import Path
+    from geosuff.io.layout import shipped_dir
 
-    names = {p.stem: load_recipe(p) for p in Path("maps").glob("*.toml")}
+    names = {p.stem: load_recipe(p) for p in shipped_dir("maps").glob("*.toml")}
     assert {"tisbury", "tenbury", "rutland"} <= set(names)
     assert names["tenbury"].focus == "Tenbury Wells"
 

@@ -4,12 +4,16 @@ One travel-time matrix is computed from every provider in and around the area to
 every demand point (the area's LSOAs and, for cross-border work, neighbouring LSOAs);
 every measure is read off it. Travel times come from a road network when one is
 given, else from the straight-line estimate, and the ``travel_method`` column says
-which (``network`` or ``estimate_crowfly``); the two are never mixed.
+which (``network``, ``estimate_calibrated`` or ``estimate_crowfly``; the two are
+never mixed) and ``travel_calibration`` names the estimate's calibration. The
+calibrated estimate gives every provider and demand point the setting of its LSOA's
+RUC11 class (their ``ruc11`` column).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 
 import geopandas as gpd
@@ -54,7 +58,7 @@ def provider_table(surroundings: Surroundings) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``provider_id``, ``name``, ``layer``, ``kind``, ``beds``, ``nursing_beds``,
         ``residential_beds`` (the bed-use split), ``units``, ``dementia``, ``in_area``,
-        point geometry (EPSG:27700), index 0..n-1.
+        ``ruc11`` (``None`` where unknown), point geometry (EPSG:27700), index 0..n-1.
     """
     cols = [
         "provider_id",
@@ -66,6 +70,7 @@ def provider_table(surroundings: Surroundings) -> gpd.GeoDataFrame:
         "units",
         "dementia",
         "in_area",
+        "ruc11",
     ]
     frames = []
     for layer, frame in surroundings.providers.items():
@@ -82,6 +87,7 @@ def provider_table(surroundings: Surroundings) -> gpd.GeoDataFrame:
     table = pd.concat(frames, ignore_index=True)
     table["dementia"] = table["dementia"].astype("boolean").fillna(False).astype(bool)
     table["in_area"] = table["in_area"].astype(bool)
+    table["ruc11"] = table["ruc11"].astype(object).where(table["ruc11"].notna(), None)
     return gpd.GeoDataFrame(table, geometry="geometry", crs=settings.crs_metric)
 
 
@@ -112,7 +118,8 @@ def access(
     decay: Decay | None = None,
     catchment_minutes: float = 30.0,
     within_minutes: Sequence[float] = (15.0, 30.0, 45.0),
-    area_class: str = "rural",
+    area_class: str | None = None,
+    profile: str | os.PathLike[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Access to care from every LSOA of an area.
@@ -139,7 +146,12 @@ def access(
     within_minutes
         Thresholds for the beds-within-reach counts.
     area_class
-        ``"rural"`` or ``"urban"`` speeds for the estimate (no network only).
+        The estimate (no network only): ``None`` gives every provider and LSOA the
+        setting of its RUC11 class (the calibrated estimate); ``"rural"``/``"urban"``
+        the uncalibrated one; a RUC11 code that setting everywhere.
+    profile
+        Speed profile for the estimate (default: ``settings.estimate_profile``, else
+        the packaged calibration).
     progress
         Called with the number of providers routed after each chunk (for a progress
         bar); the total is the number of providers in and around the area.
@@ -157,6 +169,7 @@ def access(
         ``_home_care_agencies``),
         ``twosfca_beds_per_1000_75plus``; ``cross_border_share_beds`` (share of the
         E2SFCA beds score from homes outside the area); ``travel_method``;
+        ``travel_calibration`` (the estimate's calibration, empty for a network);
         ``demand_snap_dist_m``. Drive times run from each provider to the LSOA's
         demand point (as a care worker drives; one-way streets make the other
         direction differ slightly). ``attrs["providers_off_network"]`` counts providers
@@ -177,6 +190,7 @@ def access(
         max_minutes=max_minutes,
         max_snap_m=None,
         area_class=area_class,
+        profile=profile,
         progress=progress,
     )
     minutes, km = arr.minutes.T.copy(), arr.km.T.copy()
@@ -243,8 +257,10 @@ def access(
     )
     out["twosfca_beds_per_1000_75plus"] = two.score_per_1000[rows]
     out["travel_method"] = arr.method
+    out["travel_calibration"] = arr.calibration
     out["demand_snap_dist_m"] = arr.dest_snap_dist_m[rows]
     result = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs_metric)
     result.attrs["providers_off_network"] = int(off_supply.sum())
     result.attrs["travel_method"] = arr.method
+    result.attrs["travel_calibration"] = arr.calibration
     return result

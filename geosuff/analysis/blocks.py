@@ -127,7 +127,7 @@ class BlockMatrices:
         pool: ClientPool,
         population: gpd.GeoDataFrame,
         blocks: list[Block],
-        area_class: str,
+        area_class: str | None,
     ) -> None:
         self.network = network
         self.pool = pool

@@ -117,7 +117,7 @@ def home_care_travel(
     hourly_pay_gbp: float | None = None,
     mileage_rate_gbp_per_mile: float | None = None,
     seed: int = 0,
-    area_class: str = "rural",
+    area_class: str | None = None,
 ) -> HomeCareTravel:
     """Care-worker travel per visit for the people of every LSOA, and per zone.
 
@@ -153,7 +153,9 @@ def home_care_travel(
     seed
         Random seed.
     area_class
-        ``"rural"`` or ``"urban"`` speeds for the estimate (no network, no ``ruc11``).
+        ``None`` (default): without a network each home takes the setting of its LSOA's
+        RUC11 class (the calibrated estimate); ``"rural"``/``"urban"`` force the old
+        uncalibrated estimate, a RUC11 code that setting everywhere.
 
     Returns
     -------
@@ -293,7 +295,7 @@ def care_runs(
     hourly_rate_gbp: float | None = None,
     mileage_rate_gbp_per_mile: float | None = None,
     seed: int = 0,
-    area_class: str = "rural",
+    area_class: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Per-zone care-worker travel: the zone table of :func:`home_care_travel`.
 

@@ -3,8 +3,8 @@
 From the command line::
 
     geosuff batch examples/batch.toml --out batch-out            # one process
-    geosuff batch examples/batch.toml --out batch-out --workers 4  # process pool
-    geosuff batch examples/batch.toml --scheduler local --workers 4  # Dask LocalCluster
+    geosuff batch examples/batch.toml --out batch-out --workers 4  # process pool, if it pays
+    geosuff batch examples/batch.toml --out batch-out --scheduler local --workers 4  # Dask
     geosuff batch national.toml --scheduler tcp://scheduler:8786   # a Dask cluster
 
 From Python, :func:`run` takes a recipe file, a dict or a :class:`Recipe` and returns
@@ -13,9 +13,22 @@ the manifest::
     import geosuff.batch
     manifest = geosuff.batch.run("examples/batch.toml", out="batch-out")
 
+Worker processes start by importing the script that started them, so a script that
+runs with ``workers > 1`` keeps its work under ``if __name__ == "__main__":``.
+
 Outputs are ``OUT/<area code>/<analysis>.<ext>`` plus ``OUT/<area code>/rejects.csv``
 and ``OUT/manifest.json`` (see :mod:`geosuff.batch.manifest`). Running the same recipe
-again runs only what is missing, failed, or whose inputs or parameters changed.
+again runs only what is missing, failed, or whose inputs (by content, see
+:mod:`geosuff.batch.inputs`) or parameters changed. ``examples/batch.toml`` and
+``examples/rutland.toml`` ship with geosuff and are found from any folder.
+
+Modules: :mod:`~geosuff.batch.recipe` (read and check recipes),
+:mod:`~geosuff.batch.registry` (the analyses a recipe can name),
+:mod:`~geosuff.batch.analyses` (geosuff's own), :mod:`~geosuff.batch.scenario`
+(provider changes), :mod:`~geosuff.batch.inputs` (what each task reads; fingerprints),
+:mod:`~geosuff.batch.plan`, :mod:`~geosuff.batch.context` and
+:mod:`~geosuff.batch.tasks` (area jobs), :mod:`~geosuff.batch.backends` (serial,
+processes or Dask), :mod:`~geosuff.batch.runner` and :mod:`~geosuff.batch.manifest`.
 
 Running on a real Dask cluster
 ------------------------------
@@ -47,9 +60,11 @@ authorities with a 20 km buffer that is a few hundred MB, so give workers 2-4 GB
 
 from __future__ import annotations
 
+from geosuff.batch.inputs import register_input_kind
 from geosuff.batch.recipe import AreaEntry, Recipe, RecipeError, load_recipe, recipe_from_dict
+from geosuff.batch.registry import ANALYSES, Analysis, register_analysis
 from geosuff.batch.runner import plan, run
-from geosuff.batch.tasks import ANALYSES, Analysis, register_analysis
+from geosuff.batch.tasks import run_area_job
 
 __all__ = [
     "ANALYSES",
@@ -61,5 +76,7 @@ __all__ = [
     "plan",
     "recipe_from_dict",
     "register_analysis",
+    "register_input_kind",
     "run",
+    "run_area_job",
 ]

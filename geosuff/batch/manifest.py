@@ -2,41 +2,45 @@
 
 ``OUT/manifest.json`` holds one entry per task (``<area code>/<analysis>``) with its
 output file and checksum, row count, timing, travel method, the rejected input rows of
-its area, its parameters and a *fingerprint* (a hash of the analysis, parameters,
-input checksums and geosuff version). A task is skipped on the next run when its entry
-says ``done``, its fingerprint is unchanged and its output file is still there with the
-same checksum. The manifest is rewritten (atomically) after every area finishes, so an
-interrupted run keeps what it finished.
+its area, its parameters, its inputs and a *fingerprint* (see
+:mod:`geosuff.batch.inputs`). A task is skipped on the next run when its entry says
+``done``, its fingerprint is unchanged and its output file is still there with the
+same checksum.
+
+Each run is recorded in ``runs`` as soon as it starts (``status = "running"``, with its
+process id and host), updated after every area, and closed as ``finished`` or
+``interrupted``. A run that was killed (``kill -9``, a power cut) leaves its record
+``running``; the next run marks it ``killed``, keeping what it finished. The manifest
+is rewritten atomically after every area, so an interrupted run keeps its work.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
+import socket
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from geosuff._errors import ValidationError
 from geosuff.io.files import atomic_path
-from geosuff.io.layout import find_data_file
 
 __all__ = [
     "MANIFEST_NAME",
-    "area_inputs",
-    "checksum",
-    "fingerprint",
+    "close_stale_runs",
     "is_done",
     "load_manifest",
     "new_manifest",
     "now",
+    "process_token",
     "save_manifest",
+    "start_run",
 ]
 
 MANIFEST_NAME = "manifest.json"
-_CHUNK = 1 << 20
 
 
 def now() -> str:
@@ -50,114 +54,35 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def checksum(path: str | os.PathLike[str], known: Mapping[str, Any] | None = None) -> str:
-    """SHA-256 of a file, reusing *known* when its size and modification time match.
+def process_token(pid: int) -> str | None:
+    """Identify a running process beyond its id (its start time), where the system says.
 
     Parameters
     ----------
-    path
-        The file (a folder is hashed by its files' names, sizes and times).
-    known
-        A previous manifest's ``inputs`` entry for this path.
+    pid
+        Process id.
 
     Returns
     -------
-    str
-        ``sha256:<hex>``.
+    str or None
+        The process's start time in clock ticks since boot (Linux), or ``None`` when
+        the process does not exist or the system does not tell.
     """
-    p = Path(path)
-    st = p.stat()
-    if known and known.get("bytes") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
-        return str(known["sha256"])
-    digest = hashlib.sha256()
-    if p.is_dir():
-        for f in sorted(p.rglob("*")):
-            if f.is_file():
-                fs = f.stat()
-                digest.update(f"{f.relative_to(p)}:{fs.st_size}:{fs.st_mtime_ns}\n".encode())
-    else:
-        with p.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
-def area_inputs(
-    code: str, data_dir: Path, files: Mapping[str, Path], *, zones: Path | None = None
-) -> list[Path]:
-    """List the files an area's tasks read (the data folder's, or the recipe's overrides).
-
-    Parameters
-    ----------
-    code
-        Area code.
-    data_dir
-        The data folder.
-    files
-        Layer file overrides of the area.
-    zones
-        The area's zone file.
-
-    Returns
-    -------
-    list of pathlib.Path
-        Existing input files, in a stable order. A missing override is kept so that
-        the task fails naming it.
-    """
-    keys = {
-        "lsoa": ("lsoa_boundaries",),
-        "population": ("population",),
-        "care_homes": ("care_homes", "care_directory"),
-        "home_care": ("home_care", "care_directory"),
-        "extra_care": ("extra_care", "care_directory"),
-        "postcodes": ("postcodes",),
-    }
-    out: list[Path] = []
-    for layer, layout_keys in keys.items():
-        if layer in files:
-            out.append(Path(files[layer]))
-            continue
-        for key in layout_keys:
-            found = find_data_file(data_dir, key, code=code)
-            if found is not None:
-                out.append(found)
-                break
-    for key in ("lsoa_centroids", "admin_areas", "lsoa_lookup"):
-        found = find_data_file(data_dir, key)
-        if found is not None:
-            out.append(found)
-    if zones is not None:
-        out.append(zones)
-    return list(dict.fromkeys(out))
-
-
-def fingerprint(
-    analysis: str, parameters: Mapping[str, Any], inputs: Mapping[str, str], version: str
-) -> str:
-    """Hash of everything a task's output depends on.
-
-    Parameters
-    ----------
-    analysis
-        Analysis (or scenario) name.
-    parameters
-        The task's parameters.
-    inputs
-        Input path -> checksum.
-    version
-        geosuff version.
-
-    Returns
-    -------
-    str
-        ``sha256:<hex>``.
-    """
-    payload = json.dumps(
-        {"analysis": analysis, "parameters": parameters, "inputs": inputs, "version": version},
-        sort_keys=True,
-        default=str,
-    )
-    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+def _alive(pid: int, token: str | None) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return token is None or process_token(pid) in (None, token)
 
 
 def is_done(entry: Mapping[str, Any] | None, fp: str, out_dir: Path) -> bool:
@@ -177,6 +102,8 @@ def is_done(entry: Mapping[str, Any] | None, fp: str, out_dir: Path) -> bool:
     bool
         ``True`` when the task need not run.
     """
+    from geosuff.batch.inputs import checksum
+
     if not entry or entry.get("status") != "done" or entry.get("fingerprint") != fp:
         return False
     output = out_dir / str(entry.get("output", ""))
@@ -221,6 +148,82 @@ def _package_versions(names: Iterable[str]) -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def close_stale_runs(manifest: dict[str, Any], out_dir: Path) -> list[dict[str, Any]]:
+    """Mark runs left ``running`` by processes that are gone as ``killed``.
+
+    Parameters
+    ----------
+    manifest
+        The manifest (changed in place).
+    out_dir
+        The output folder (named in the error).
+
+    Returns
+    -------
+    list of dict
+        The run records marked ``killed``.
+
+    Raises
+    ------
+    ValidationError
+        If a run recorded on this machine is still running: two runs must not write
+        to one folder.
+    """
+    host = socket.gethostname()
+    killed = []
+    for record in manifest.get("runs", []):
+        if record.get("status") != "running":
+            continue
+        pid = int(record.get("pid", -1))
+        if record.get("host") == host and pid > 0 and _alive(pid, record.get("process")):
+            msg = (
+                f"{out_dir}: another geosuff batch (process {pid}, started "
+                f"{record.get('started_at')}) is writing here; wait for it or stop it"
+            )
+            raise ValidationError(msg)
+        record["status"] = "killed"
+        record["noticed_at"] = now()
+        record["note"] = (
+            "the run stopped without finishing (killed, or its machine stopped); the tasks "
+            "it finished are kept"
+            if record.get("host") == host
+            else f"started on {record.get('host')} and never finished there"
+        )
+        killed.append(record)
+    return killed
+
+
+def start_run(manifest: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """Append a ``running`` record for this process to the manifest's runs.
+
+    Parameters
+    ----------
+    manifest
+        The manifest (changed in place).
+    **fields
+        Other fields of the record (backend, workers, tasks, skipped, ...).
+
+    Returns
+    -------
+    dict
+        The record, to update as the run goes on.
+    """
+    pid = os.getpid()
+    record: dict[str, Any] = {
+        "status": "running",
+        "started_at": now(),
+        "pid": pid,
+        "process": process_token(pid),
+        "host": socket.gethostname(),
+        "executed": [],
+        "skipped": [],
+        "failed": [],
+        **fields,
+    }
+    manifest.setdefault("runs", []).append(record)
+    return record
 
 
 def load_manifest(out_dir: Path) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 A recipe names the areas, the analyses, their parameters and the output folder::
 
-    output = "batch-out"                 # relative to the recipe's folder
+    output = "batch-out"                 # relative to the recipe's folder (--out overrides)
     format = "parquet"                   # parquet | csv | gpkg
     analyses = ["summary", "access", "gaps"]
 
@@ -16,7 +16,10 @@ A recipe names the areas, the analyses, their parameters and the output folder::
     [access]
     buffer_km = 20
 
-Every problem is reported at once, each with the recipe line it is on.
+Every problem is reported at once, each with the recipe line it is on. The data folder
+is absolute (``--data`` relative to the current folder, ``data`` to the recipe's), so
+``{data}`` means the same wherever the recipe is; a zone file that is not found names
+a seed list shipped with geosuff when it can (``zones = "rutland_3_zones"``).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from geosuff._errors import GeosuffError, ValidationError
-from geosuff.batch.tasks import ANALYSES, AREA_FILE_KEYS, unavailable_reason
+from geosuff.batch._recipe_checks import Lines, Problems, RecipeError, check_parameters
+from geosuff.batch.registry import ANALYSES, AREA_FILE_KEYS, unavailable_reason
+from geosuff.datasets import sample_name
 from geosuff.io.areas import resolve_area
-from geosuff.io.layout import resolve_data_dir
+from geosuff.io.layout import find_input, resolve_data_dir, shipped_names
 
 __all__ = [
     "FORMATS",
@@ -49,10 +54,6 @@ FORMATS = ("parquet", "csv", "gpkg")
 
 _TOP_KEYS = {"output", "data", "format", "analyses", "areas", "network_cache", "scenarios"}
 _AREA_KEYS = {"name", "network", "zones", *AREA_FILE_KEYS}
-
-
-class RecipeError(ValidationError):
-    """A recipe is not valid; the message lists every problem with its line."""
 
 
 @dataclass(frozen=True)
@@ -138,70 +139,22 @@ class Recipe:
     text: str = ""
 
 
-class _Lines:
-    """Find the line of a key or a value in a TOML text (best effort, 1-based)."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def key(self, key: str, table: str | None = None) -> int | None:
-        current: str | None = None
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for n, line in enumerate(self.lines, 1):
-            head = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
-            if head:
-                current = head.group(1)
-                if table is not None and current == table and key == "":
-                    return n
-                continue
-            if (table is None or current == table) and pattern.match(line):
-                return n
-        return None
-
-    def table(self, name: str) -> int | None:
-        for n, line in enumerate(self.lines, 1):
-            if re.match(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?", line):
-                return n
-        return None
-
-    def value(self, value: object, near: str | None = None) -> int | None:
-        needle = f'"{value}"' if isinstance(value, str) else str(value)
-        alt = f"'{value}'"
-        hits = [n for n, line in enumerate(self.lines, 1) if needle in line or alt in line]
-        if hits:
-            return hits[0]
-        return self.key(near) if near else None
-
-
-class _Problems:
-    def __init__(self, source: str, lines: _Lines) -> None:
-        self.source = source
-        self.lines = lines
-        self.items: list[str] = []
-
-    def add(self, line: int | None, message: str) -> None:
-        where = f"{self.source}:{line}" if line else self.source
-        self.items.append(f"{where}: {message}")
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        if len(self.items) == 1:
-            raise RecipeError(self.items[0])
-        raise RecipeError(f"{len(self.items)} problems: " + "; ".join(self.items))
-
-
 def load_recipe(
-    path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> Recipe:
     """Read and check a TOML recipe.
 
     Parameters
     ----------
     path
-        The recipe file.
+        The recipe file, or one shipped with geosuff (``examples/batch.toml``).
     data_dir
         Data folder, overriding the recipe's ``data``.
+    out
+        Output folder, overriding the recipe's ``output`` (which may then be absent).
 
     Returns
     -------
@@ -214,19 +167,22 @@ def load_recipe(
         If the file is not valid TOML, or names an unknown area, analysis or
         parameter; the message gives the line.
     """
-    p = Path(path)
+    p = find_input(path, ("examples",))
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RecipeError(f"{p}: cannot read recipe ({exc.strerror or exc})") from exc
+        shipped = ", ".join(f"examples/{n}.toml" for n in shipped_names("examples"))
+        hint = f"; shipped recipes: {shipped}" if not p.exists() else ""
+        raise RecipeError(f"{p}: cannot read recipe ({exc.strerror or exc}){hint}") from exc
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RecipeError(f"{p}: not valid TOML: {exc}") from exc
-    return recipe_from_dict(raw, base=p.parent, source=p, text=text, data_dir=data_dir)
+    return recipe_from_dict(raw, base=p.parent, source=p, text=text, data_dir=data_dir, out=out)
 
 
-def _path(value: object, base: Path, data: Path | None) -> Path:
+def _path(value: object, base: Path, data: Path | None, shipped: tuple[str, ...] = ()) -> Path:
+    """Resolve a recipe path: ``{data}`` replaced, relative to *base*, or shipped by name."""
     text = str(value)
     if "{data}" in text:
         if data is None:
@@ -234,31 +190,12 @@ def _path(value: object, base: Path, data: Path | None) -> Path:
             raise ValidationError(msg)
         text = text.replace("{data}", str(data))
     p = Path(text).expanduser()
-    return p if p.is_absolute() else base / p
-
-
-def _check_type(value: object, default: object) -> bool:
-    if default is None:  # an optional number (None = geosuff's default)
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, int | float):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(default, str):
-        return isinstance(value, str)
-    if isinstance(default, list | tuple):
-        return isinstance(value, list)
-    return True
-
-
-def _expected(default: object) -> str:
-    if default is None or (isinstance(default, int | float) and not isinstance(default, bool)):
-        return "a number" if default is None else f"a number, like the default {default!r}"
-    if isinstance(default, bool):
-        return "true or false"
-    if isinstance(default, str):
-        return f"text, like the default {default!r}"
-    return f"a list, like the default {default!r}"
+    here = p if p.is_absolute() else base / p
+    if shipped and not here.exists():
+        found = find_input(text, shipped)
+        if found.exists():
+            return found
+    return here
 
 
 def recipe_from_dict(
@@ -268,6 +205,7 @@ def recipe_from_dict(
     source: str | os.PathLike[str] | None = None,
     text: str = "",
     data_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> Recipe:
     """Check a recipe given as a mapping (the parsed TOML).
 
@@ -283,6 +221,8 @@ def recipe_from_dict(
         The recipe's text, to name lines in messages.
     data_dir
         Data folder, overriding the recipe's ``data``.
+    out
+        Output folder, overriding the recipe's ``output`` (which may then be absent).
 
     Returns
     -------
@@ -295,8 +235,8 @@ def recipe_from_dict(
         Listing every problem found, each with its line when the text is known.
     """
     base_dir = Path(base) if base is not None else Path.cwd()
-    lines = _Lines(text)
-    problems = _Problems(str(source) if source else "recipe", lines)
+    lines = Lines(text)
+    problems = Problems(str(source) if source else "recipe", lines)
     tables = {name for name in ANALYSES}
     for key in raw:
         if key not in _TOP_KEYS and key not in tables:
@@ -306,7 +246,7 @@ def recipe_from_dict(
     data: Path | None = None
     try:
         given_data = data_dir if data_dir is not None else raw.get("data")
-        if given_data is not None and data_dir is None:
+        if given_data is not None and data_dir is None and sample_name(given_data) is None:
             given_data = _path(given_data, base_dir, None)
         data = resolve_data_dir(given_data)
     except GeosuffError as exc:
@@ -329,12 +269,12 @@ def recipe_from_dict(
                 problems.add(lines.value(name, "analyses"), f"analysis {name!r}: {reason}")
             elif name not in names:
                 names.append(name)
-    params = _parameters(raw, lines, problems)
+    params = check_parameters(raw, lines, problems)
     areas = _areas(raw, lines, problems, base_dir, data)
     scenarios = _scenarios(raw, lines, problems, base_dir, data, areas)
     output = raw.get("output")
-    if output is None:
-        problems.add(None, "'output' is missing: name an output folder (or pass --out)")
+    if output is None and out is None:
+        problems.add(None, "'output' is missing: name an output folder, or pass --out DIR")
     problems.raise_if_any()
     if data is None:  # pragma: no cover - reported above
         raise RecipeError("no data folder")
@@ -343,7 +283,7 @@ def recipe_from_dict(
         areas=tuple(areas),
         analyses=tuple(names),
         parameters=params,
-        output=_path(output, base_dir, data),
+        output=Path(os.path.abspath(out)) if out is not None else _path(output, base_dir, data),
         data_dir=data,
         format=fmt,
         network_cache=_path(cache, base_dir, data) if cache else None,
@@ -353,39 +293,10 @@ def recipe_from_dict(
     )
 
 
-def _parameters(
-    raw: Mapping[str, Any], lines: _Lines, problems: _Problems
-) -> dict[str, dict[str, Any]]:
-    params: dict[str, dict[str, Any]] = {}
-    for name, analysis in ANALYSES.items():
-        given = raw.get(name, {})
-        if not isinstance(given, Mapping):
-            problems.add(lines.key(name), f"[{name}] must be a table of parameters")
-            given = {}
-        merged = dict(analysis.parameters)
-        for key, value in given.items():
-            if key not in analysis.parameters:
-                known = ", ".join(sorted(analysis.parameters)) or "none"
-                problems.add(
-                    lines.key(key, name),
-                    f"unknown parameter {key!r} in [{name}]; known: {known}",
-                )
-            elif not _check_type(value, analysis.parameters[key]):
-                problems.add(
-                    lines.key(key, name),
-                    f"[{name}] {key} = {value!r} has the wrong type "
-                    f"(expected {_expected(analysis.parameters[key])})",
-                )
-            else:
-                merged[key] = value
-        params[name] = merged
-    return params
-
-
 def _areas(
     raw: Mapping[str, Any],
-    lines: _Lines,
-    problems: _Problems,
+    lines: Lines,
+    problems: Problems,
     base: Path,
     data: Path | None,
 ) -> list[AreaEntry]:
@@ -423,7 +334,9 @@ def _areas(
         try:
             files = {k: _path(entry[k], base, data) for k in AREA_FILE_KEYS if k in entry}
             network = _path(entry["network"], base, data) if entry.get("network") else None
-            zones = _path(entry["zones"], base, data) if entry.get("zones") else None
+            zones = (
+                _path(entry["zones"], base, data, ("boundaries",)) if entry.get("zones") else None
+            )
         except GeosuffError as exc:
             problems.add(line, str(exc))
             continue
@@ -433,8 +346,8 @@ def _areas(
 
 def _scenarios(
     raw: Mapping[str, Any],
-    lines: _Lines,
-    problems: _Problems,
+    lines: Lines,
+    problems: Problems,
     base: Path,
     data: Path | None,
     areas: list[AreaEntry],

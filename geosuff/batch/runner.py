@@ -1,10 +1,14 @@
-"""Run a recipe: plan the tasks, skip finished ones, run the rest serially, in processes or on Dask.
+"""Run a recipe: plan the tasks, skip finished ones, run the rest, record everything.
 
 Work is split by area: an area job loads the area's layers once, with its buffer of
-neighbouring LSOAs and providers, and runs the area's pending tasks. Jobs go to this
-process (``workers=1``), to a process pool (``workers=N``) or to a Dask cluster
-(``scheduler="local"`` or a scheduler address). Results come back to this process,
-which writes every output atomically and updates the manifest after each area.
+neighbouring LSOAs and providers, and runs the area's pending tasks. Jobs run in this
+process, in a process pool or on Dask (see :mod:`geosuff.batch.backends`, which also
+decides when parallel pays). Results come back to this process, which writes every
+output atomically and updates the manifest after each area.
+
+Before any work, the run removes temporary files that killed runs left in the output
+folder, marks a run the manifest still shows as running (but whose process is gone)
+as ``killed``, and records itself as ``running``.
 """
 
 from __future__ import annotations
@@ -12,35 +16,28 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from geosuff._errors import ValidationError
+from geosuff._errors import OutputError, ValidationError
+from geosuff.batch.backends import choose_backend, execute
+from geosuff.batch.inputs import checksum
 from geosuff.batch.manifest import (
-    area_inputs,
-    checksum,
-    fingerprint,
+    close_stale_runs,
     is_done,
     load_manifest,
     new_manifest,
     now,
     save_manifest,
+    start_run,
 )
+from geosuff.batch.plan import PlannedTask, area_jobs, input_records, plan
 from geosuff.batch.recipe import Recipe, load_recipe, recipe_from_dict
-from geosuff.batch.tasks import (
-    ANALYSES,
-    AreaJob,
-    AreaOutcome,
-    TaskSpec,
-    clean_for_output,
-    run_area_job,
-    task_parameters,
-)
-from geosuff.io.files import write_table
+from geosuff.batch.tasks import AreaOutcome, clean_for_output
+from geosuff.io.files import clean_stale_temp_files, write_table
 
 __all__ = ["PlannedTask", "plan", "run"]
 
@@ -50,93 +47,16 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
-class PlannedTask:
-    """A task of the recipe, with what it depends on.
-
-    Attributes
-    ----------
-    spec
-        What to run.
-    area
-        Area code.
-    area_name
-        Area name.
-    inputs
-        Input path -> checksum.
-    fingerprint
-        Hash of analysis, parameters, inputs and version.
-    """
-
-    spec: TaskSpec
-    area: str
-    area_name: str
-    inputs: Mapping[str, str]
-    fingerprint: str
-
-
 def _as_recipe(
     recipe: Recipe | Mapping[str, Any] | str | os.PathLike[str],
     data_dir: str | os.PathLike[str] | None,
+    out: str | os.PathLike[str] | None,
 ) -> Recipe:
     if isinstance(recipe, Recipe):
         return recipe
     if isinstance(recipe, Mapping):
-        return recipe_from_dict(recipe, data_dir=data_dir)
-    return load_recipe(recipe, data_dir=data_dir)
-
-
-def plan(recipe: Recipe, known_inputs: Mapping[str, Any] | None = None) -> list[PlannedTask]:
-    """Every task of a recipe, with its inputs' checksums and fingerprint.
-
-    Parameters
-    ----------
-    recipe
-        The checked recipe.
-    known_inputs
-        A previous manifest's ``inputs`` (to avoid rehashing unchanged files).
-
-    Returns
-    -------
-    list of PlannedTask
-        Area by area, analyses in recipe order, then scenarios.
-    """
-    from geosuff import __version__
-
-    known = known_inputs or {}
-    sums: dict[str, str] = {}
-
-    def sums_of(paths: list[Path]) -> dict[str, str]:
-        out = {}
-        for p in paths:
-            key = str(p)
-            if key not in sums:
-                sums[key] = checksum(p, known.get(key)) if p.exists() else "missing"
-            out[key] = sums[key]
-        return out
-
-    tasks = []
-    for area in recipe.areas:
-        base = area_inputs(area.code, recipe.data_dir, area.files, zones=area.zones)
-        with_net = [*base, area.network] if area.network is not None else base
-        specs: list[tuple[TaskSpec, list[Path]]] = []
-        for name in recipe.analyses:
-            params = task_parameters(name, recipe.parameters)
-            paths = with_net if ANALYSES[name].network else base
-            specs.append((TaskSpec(f"{area.code}/{name}", name, params), paths))
-        for sc in recipe.scenarios:
-            if sc.areas and area.code not in sc.areas:
-                continue
-            params = {n: dict(recipe.parameters[n]) for n in ("access", "runs", "gaps")}
-            spec = TaskSpec(f"{area.code}/scenario-{sc.name}", "scenario", params, sc.changes)
-            specs.append((spec, [*with_net, sc.changes]))
-        for spec, paths in specs:
-            inputs = sums_of(paths)
-            # The output format is part of what a task produced.
-            keyed = {"parameters": spec.parameters, "format": recipe.format}
-            fp = fingerprint(spec.analysis, keyed, inputs, __version__)
-            tasks.append(PlannedTask(spec, area.code, area.name, inputs, fp))
-    return tasks
+        return recipe_from_dict(recipe, data_dir=data_dir, out=out)
+    return load_recipe(recipe, data_dir=data_dir, out=out)
 
 
 def _write_output(table: pd.DataFrame, out_dir: Path, key: str, fmt: str) -> Path:
@@ -156,70 +76,57 @@ def _reject_counts(rejects: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in rejects["action"].value_counts().sort_index().items()}
 
 
-def _backend_name(workers: int, scheduler: str | None) -> str:
-    if scheduler is not None:
-        return "dask-local" if scheduler == "local" else "dask"
-    return "processes" if workers > 1 else "serial"
+def _recipe_info(rec: Recipe) -> dict[str, Any]:
+    return {
+        "path": str(rec.source) if rec.source else None,
+        "sha256": checksum(rec.source) if rec.source else None,
+        "areas": {a.code: a.name for a in rec.areas},
+        "analyses": list(rec.analyses),
+        "scenarios": {s.name: str(s.changes) for s in rec.scenarios},
+        "parameters": {k: dict(v) for k, v in rec.parameters.items()},
+        "data_dir": str(rec.data_dir),
+        "format": rec.format,
+    }
 
 
-def _execute(
-    jobs: list[AreaJob],
-    *,
-    workers: int,
-    scheduler: str | None,
-    dask_processes: bool,
-    on_start: Callable[[str], None],
-) -> Iterator[AreaOutcome]:
-    if not jobs:
-        return
-    if scheduler is not None:
-        yield from _execute_dask(
-            jobs, workers=workers, scheduler=scheduler, processes=dask_processes
-        )
-        return
-    if workers <= 1:
-        for job in jobs:
-            on_start(job.area)
-            yield run_area_job(job)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    # "spawn": workers start clean (no copied threads or open files from this process).
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = [pool.submit(run_area_job, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def _execute_dask(
-    jobs: list[AreaJob], *, workers: int, scheduler: str, processes: bool
-) -> Iterator[AreaOutcome]:
+def _prepare(out_dir: Path) -> tuple[dict[str, Any] | None, list[tuple[Path, int]]]:
+    """Create the output folder, read its manifest and clean what killed runs left."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
-        msg = "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
-        raise ValidationError(msg) from exc
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=max(workers, 1),
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        futures = [client.submit(run_area_job, job, pure=False) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(out_dir, f"cannot create the output folder ({reason})") from exc
+    previous = load_manifest(out_dir)
+    return previous, clean_stale_temp_files(out_dir)
+
+
+def _measured_worker_start(manifest: Mapping[str, Any]) -> float | None:
+    """Worker start-up measured by the latest parallel run in this folder, if any."""
+    for record in reversed(manifest.get("runs", [])):
+        if "worker_start_seconds" in record:
+            return float(record["worker_start_seconds"])
+    return None
+
+
+def _record(
+    task: PlannedTask, result: Any, outcome: AreaOutcome, rejects_file: Path | None, out: Path
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "area": task.area,
+        "area_name": task.area_name,
+        "analysis": task.spec.analysis,
+        "parameters": task.spec.parameters,
+        "inputs": dict(task.inputs),
+        "fingerprint": task.fingerprint,
+        "finished_at": now(),
+        "seconds": round(result.seconds, 3),
+        "area_load_seconds": round(outcome.load_seconds, 3),
+        "rejects": _reject_counts(outcome.rejects),
+        "rejects_file": str(rejects_file.relative_to(out)) if rejects_file else None,
+    }
+    if outcome.notes:
+        entry["notes"] = list(outcome.notes)
+    return entry
 
 
 def run(
@@ -231,6 +138,7 @@ def run(
     data_dir: str | os.PathLike[str] | None = None,
     progress: ProgressFn | None = None,
     dask_processes: bool = True,
+    parallel: bool | None = None,
 ) -> dict[str, Any]:
     """Run a batch recipe and return its manifest.
 
@@ -240,11 +148,13 @@ def run(
     Parameters
     ----------
     recipe
-        A recipe file, a mapping with the recipe's keys, or a :class:`Recipe`.
+        A recipe file (or a shipped one, ``examples/batch.toml``), a mapping with the
+        recipe's keys, or a :class:`Recipe`.
     out
         Output folder, overriding the recipe's ``output``.
     workers
-        Processes (or Dask workers with ``scheduler="local"``); 1 runs in this process.
+        Processes (or Dask workers with ``scheduler="local"``) to use at most; 1 runs
+        in this process.
     scheduler
         ``"local"`` to start a Dask ``LocalCluster``, or the address of a running
         ``dask.distributed`` scheduler (``tcp://host:8786``); ``None`` for no Dask.
@@ -254,17 +164,22 @@ def run(
         Called after each area as ``progress(done, total, area_name)``.
     dask_processes
         With ``scheduler="local"``: worker processes (``True``) or threads.
+    parallel
+        With ``workers > 1`` and no scheduler: ``None`` runs in parallel only when the
+        estimate says it pays, ``True`` always, ``False`` never.
 
     Returns
     -------
     dict
         The manifest (also in ``OUT/manifest.json``); ``manifest["runs"][-1]`` lists
-        the tasks executed, skipped and failed in this run.
+        the tasks executed, skipped and failed in this run, the backend and why.
 
     Raises
     ------
     RecipeError
         If the recipe is not valid (before any work starts).
+    ValidationError
+        If another run is writing to the same output folder.
 
     Examples
     --------
@@ -272,140 +187,120 @@ def run(
     >>> manifest["runs"][-1]["failed"]  # doctest: +SKIP
     []
     """
-    rec = _as_recipe(recipe, data_dir)
     if workers < 1:
         raise ValidationError(f"workers must be 1 or more, got {workers}")
-    out_dir = Path(out) if out is not None else rec.output
-    out_dir.mkdir(parents=True, exist_ok=True)
-    started_at, t0 = now(), time.perf_counter()
-    previous = load_manifest(out_dir)
-    recipe_info = {
-        "path": str(rec.source) if rec.source else None,
-        "sha256": checksum(rec.source) if rec.source else None,
-        "areas": {a.code: a.name for a in rec.areas},
-        "analyses": list(rec.analyses),
-        "scenarios": {s.name: str(s.changes) for s in rec.scenarios},
-        "parameters": {k: dict(v) for k, v in rec.parameters.items()},
-        "data_dir": str(rec.data_dir),
-        "format": rec.format,
-    }
-    manifest = new_manifest(recipe_info)
+    rec = _as_recipe(recipe, data_dir, out)
+    out_dir = Path(os.path.abspath(out)) if out is not None else rec.output
+    t0 = time.perf_counter()
+    previous, cleaned = _prepare(out_dir)
+    manifest = new_manifest(_recipe_info(rec))
     if previous:
         manifest["tasks"] = dict(previous.get("tasks", {}))
         manifest["runs"] = list(previous.get("runs", []))
+    for record in close_stale_runs(manifest, out_dir):
+        log.warning("batch: the run started %s was killed; recorded", record.get("started_at"))
     planned = plan(rec, previous.get("inputs") if previous else None)
-    for task in planned:
-        for path, digest in task.inputs.items():
-            p = Path(path)
-            if p.exists() and digest != "missing":
-                st = p.stat()
-                manifest["inputs"][path] = {
-                    "sha256": digest,
-                    "bytes": st.st_size,
-                    "mtime_ns": st.st_mtime_ns,
-                }
+    manifest["inputs"] = input_records(planned)
     skipped, pending = [], []
     for task in planned:
         if is_done(manifest["tasks"].get(task.spec.key), task.fingerprint, out_dir):
             skipped.append(task.spec.key)
         else:
             pending.append(task)
-    by_key = {t.spec.key: t for t in pending}
-    entries = {a.code: a for a in rec.areas}
-    jobs = []
-    for code in dict.fromkeys(t.area for t in pending):
-        area = entries[code]
-        jobs.append(
-            AreaJob(
-                area=code,
-                data_dir=rec.data_dir,
-                files=dict(area.files),
-                network=area.network,
-                zones=area.zones,
-                network_cache=rec.network_cache,
-                tasks=tuple(t.spec for t in pending if t.area == code),
-                single_process_travel=workers > 1 or scheduler is not None,
-            )
-        )
+    jobs = area_jobs(rec, pending, single_process_travel=False)
+    backend, reason = choose_backend(
+        jobs,
+        workers=workers,
+        scheduler=scheduler,
+        parallel=parallel,
+        history=manifest["tasks"],
+        worker_start_s=_measured_worker_start(manifest),
+    )
+    if backend != "serial":  # jobs side by side: each keeps its travel searches to itself
+        jobs = area_jobs(rec, pending, single_process_travel=True)
+    run_record = start_run(
+        manifest,
+        backend=backend,
+        backend_reason=reason,
+        workers=workers,
+        scheduler=scheduler,
+        tasks=len(planned),
+        skipped=skipped,
+        temp_files_removed=len(cleaned),
+        temp_bytes_removed=sum(size for _, size in cleaned),
+    )
+    save_manifest(out_dir, manifest)
     total, done = len(planned), len(skipped)
     names = {a.code: a.name for a in rec.areas}
     if progress is not None:
         progress(done, total, "skipped finished tasks" if skipped else "starting")
     log.info(
-        "batch: %d tasks, %d already done, %d to run in %d areas",
+        "batch: %d tasks, %d already done, %d to run in %d areas (%s: %s)",
         total,
         len(skipped),
         len(pending),
         len(jobs),
+        backend,
+        reason,
     )
-    executed, failed = [], []
 
     def on_start(code: str) -> None:
         if progress is not None:
             progress(done, total, names.get(code, code))
 
-    outcomes = _execute(
-        jobs,
-        workers=workers,
-        scheduler=scheduler,
-        dask_processes=dask_processes,
-        on_start=on_start,
-    )
-    for outcome in outcomes:
-        rejects_file = None
-        if not outcome.rejects.empty:
-            rejects_file = write_table(outcome.rejects, out_dir / outcome.area / "rejects.csv")
-        counts = _reject_counts(outcome.rejects)
-        for result in outcome.tasks:
-            task = by_key[result.key]
-            entry: dict[str, Any] = {
-                "area": task.area,
-                "area_name": task.area_name,
-                "analysis": task.spec.analysis,
-                "parameters": task.spec.parameters,
-                "inputs": dict(task.inputs),
-                "fingerprint": task.fingerprint,
-                "finished_at": now(),
-                "seconds": round(result.seconds, 3),
-                "area_load_seconds": round(outcome.load_seconds, 3),
-                "rejects": counts,
-                "rejects_file": (str(rejects_file.relative_to(out_dir)) if rejects_file else None),
-            }
-            if result.error is not None or result.table is None:
-                entry.update(status="failed", error=f"{result.key}: {result.error}")
-                failed.append(result.key)
-                log.warning("task %s failed: %s", result.key, result.error)
-            else:
-                path = _write_output(result.table, out_dir, result.key, rec.format)
-                entry.update(
-                    status="done",
-                    output=str(path.relative_to(out_dir)),
-                    output_sha256=checksum(path),
-                    rows=len(result.table),
-                    travel_method=result.travel_method,
-                )
-                if "changes_applied" in result.table.attrs:
-                    entry["changes_applied"] = int(result.table.attrs["changes_applied"])
-            executed.append(result.key)
-            manifest["tasks"][result.key] = entry
-        done += len(outcome.tasks)
+    def on_pool_start(at: float) -> None:
+        run_record["pool_started_at"] = at
+
+    by_key = {t.spec.key: t for t in pending}
+    try:
+        for outcome in execute(
+            jobs,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            dask_processes=dask_processes,
+            on_start=on_start,
+            on_pool_start=on_pool_start,
+        ):
+            if "pool_started_at" in run_record and "worker_start_seconds" not in run_record:
+                # the first job to finish started as soon as its worker was up
+                wait = outcome.started_at - float(run_record["pool_started_at"])
+                run_record["worker_start_seconds"] = round(max(wait, 0.0), 2)
+            rejects_file = None
+            if not outcome.rejects.empty:
+                rejects_file = write_table(outcome.rejects, out_dir / outcome.area / "rejects.csv")
+            for result in outcome.tasks:
+                task = by_key[result.key]
+                entry = _record(task, result, outcome, rejects_file, out_dir)
+                if result.error is not None or result.table is None:
+                    entry.update(status="failed", error=f"{result.key}: {result.error}")
+                    run_record["failed"].append(result.key)
+                    log.warning("task %s failed: %s", result.key, result.error)
+                else:
+                    path = _write_output(result.table, out_dir, result.key, rec.format)
+                    entry.update(
+                        status="done",
+                        output=str(path.relative_to(out_dir)),
+                        output_sha256=checksum(path),
+                        rows=len(result.table),
+                        travel_method=result.travel_method,
+                    )
+                    if "changes_applied" in result.table.attrs:
+                        entry["changes_applied"] = int(result.table.attrs["changes_applied"])
+                run_record["executed"].append(result.key)
+                manifest["tasks"][result.key] = entry
+            done += len(outcome.tasks)
+            save_manifest(out_dir, manifest)
+            area = names.get(outcome.area, outcome.area)
+            log.info("batch: %s done (%d/%d tasks)", area, done, total)
+            if progress is not None:
+                progress(done, total, area)
+    except BaseException as exc:
+        run_record.update(status="interrupted", error=f"{type(exc).__name__}: {exc}"[:300])
+        raise
+    else:
+        run_record["status"] = "finished"
+    finally:
+        run_record.update(finished_at=now(), seconds=round(time.perf_counter() - t0, 3))
         save_manifest(out_dir, manifest)
-        log.info("batch: %s done (%d/%d tasks)", names.get(outcome.area, outcome.area), done, total)
-        if progress is not None:
-            progress(done, total, names.get(outcome.area, outcome.area))
-    manifest["runs"].append(
-        {
-            "started_at": started_at,
-            "finished_at": now(),
-            "seconds": round(time.perf_counter() - t0, 3),
-            "backend": _backend_name(workers, scheduler),
-            "workers": workers,
-            "scheduler": scheduler,
-            "tasks": total,
-            "executed": executed,
-            "skipped": skipped,
-            "failed": failed,
-        }
-    )
-    save_manifest(out_dir, manifest)
     return manifest

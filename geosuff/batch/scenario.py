@@ -30,6 +30,8 @@ import pandas as pd
 
 from geosuff import settings
 from geosuff._errors import GeosuffError, InputFileError
+from geosuff.batch.analyses import access_table, compute_access, compute_gaps
+from geosuff.batch.context import AreaContext
 
 __all__ = ["DIFF_MEASURES", "apply_changes", "diff_tables", "load_changes", "run_scenario"]
 
@@ -310,14 +312,14 @@ def diff_tables(
 
 
 def run_scenario(
-    ctx: Any, params: Mapping[str, Mapping[str, Any]], changes_path: Path
+    ctx: AreaContext, params: Mapping[str, Mapping[str, Any]], changes_path: Path
 ) -> gpd.GeoDataFrame:
     """Access and gaps with a scenario's changes, compared with the base.
 
     Parameters
     ----------
     ctx
-        The area (:class:`geosuff.batch.tasks.AreaContext`).
+        The area (:class:`geosuff.batch.context.AreaContext`).
     params
         ``{"access", "runs", "gaps"}`` parameters.
     changes_path
@@ -334,7 +336,6 @@ def run_scenario(
     GeosuffError
         If no change touches the area or its surroundings.
     """
-    from geosuff.batch.tasks import access_table, compute_access, compute_gaps
     from geosuff.io.layout import find_data_file
 
     postcodes = ctx.job.files.get("postcodes") or find_data_file(ctx.job.data_dir, "postcodes")

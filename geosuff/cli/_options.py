@@ -1,4 +1,10 @@
-"""Options shared by every command that reads layers, and how results are reported."""
+"""Options shared by the commands, their checks, and how results are reported.
+
+Numeric options are checked when the command line is parsed (a bad value is a usage
+error, exit code 2, before any work); ``--strict`` is enforced before any output is
+written; files shipped with geosuff (seed lists, recipes) are found by name from any
+folder, and ``--data sample`` names the Rutland sample shipped with geosuff.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +17,23 @@ import typer
 
 from geosuff.io.area_layers import LayerFiles
 from geosuff.io.files import write_table
+from geosuff.io.layout import find_input, in_data_folder, resolve_data_dir
 from geosuff.io.rejects import check_strict, summarise
 
 __all__ = [
     "AreaOpt",
     "BedUseOpt",
+    "BufferOpt",
     "CareHomesOpt",
     "CompleteOpt",
     "CountByOpt",
     "DataOpt",
     "ExtraCareOpt",
     "HomeCareOpt",
+    "IncludeDormantOpt",
     "LsoaOpt",
+    "MaxMinutesOpt",
+    "MinRatingOpt",
     "NursingShareOpt",
     "PartialOpt",
     "PopulationOpt",
@@ -31,10 +42,103 @@ __all__ = [
     "ScopeOpt",
     "StrictOpt",
     "check_output",
+    "check_writable_folder",
+    "data_file_option",
     "layer_files",
+    "more_than_zero",
     "report_rejects",
+    "seeds_value",
+    "shipped_input",
     "supply_options",
 ]
+
+
+def more_than_zero(value: float | None) -> float | None:
+    """Check a number option is more than zero (a usage error otherwise).
+
+    Parameters
+    ----------
+    value
+        The option's value (``None`` when not given).
+
+    Returns
+    -------
+    float or None
+        The value.
+
+    Raises
+    ------
+    typer.BadParameter
+        If the value is zero or less (or not a number).
+    """
+    if value is not None and not value > 0:
+        msg = f"must be more than 0, got {value:g}"
+        raise typer.BadParameter(msg)
+    return value
+
+
+def shipped_input(path: Path | None, *kinds: str) -> Path | None:
+    """Find a file option: the user's file when it exists, else the shipped file it names.
+
+    Parameters
+    ----------
+    path
+        The option's value.
+    *kinds
+        Kinds of shipped files (see :data:`geosuff.io.layout.SHIPPED`), e.g.
+        ``"boundaries"`` for seed lists, ``"maps"`` for map recipes.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file to read.
+    """
+    return None if path is None else find_input(path, kinds)
+
+
+def seeds_value(text: str) -> str:
+    """Read ``--seeds``: a seed-list file (the user's or a shipped one), or towns.
+
+    Parameters
+    ----------
+    text
+        A file path, a shipped list's name (``wiltshire_15_zones``) or towns
+        (``"Oakham,Uppingham"``).
+
+    Returns
+    -------
+    str
+        A path to a ``.toml`` file, or *text* unchanged.
+    """
+    found = find_input(text, ("boundaries",))
+    return str(found) if found.is_file() and found.suffix.lower() == ".toml" else text
+
+
+def data_file_option(path: Path | None, data: Path | None) -> Path | None:
+    """Find a file option that may be relative to the data folder (e.g. ``--network``).
+
+    Parameters
+    ----------
+    path
+        The option's value.
+    data
+        The ``--data`` option.
+
+    Returns
+    -------
+    pathlib.Path or None
+        *path* when it exists, else the data folder's file of that name when there is one.
+    """
+    if path is None or path.exists():
+        return path
+    from geosuff._errors import DataMissingError
+
+    try:
+        folder = resolve_data_dir(data)
+    except DataMissingError:
+        return path
+    return in_data_folder(path, folder)
+
 
 _FILE = {"exists": False, "dir_okay": False, "rich_help_panel": "Layer files"}
 
@@ -48,9 +152,20 @@ DataOpt = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="Data folder (default: $GEOSUFF_DATA, else ../shared/data).",
+        help="Data folder (default: $GEOSUFF_DATA, else ../shared/data); 'sample' for the "
+        "Rutland sample shipped with geosuff.",
         file_okay=False,
     ),
+]
+BufferOpt = Annotated[
+    float,
+    typer.Option(
+        "--buffer-km", min=0.0, help="Count demand and supply this far over the border (0: none)."
+    ),
+]
+MaxMinutesOpt = Annotated[
+    float,
+    typer.Option("--max-minutes", callback=more_than_zero, help="Longest drive searched."),
 ]
 LsoaOpt = Annotated[Path | None, typer.Option("--lsoa", help="LSOA boundaries file.", **_FILE)]
 PopulationOpt = Annotated[
@@ -70,6 +185,36 @@ ExtraCareOpt = Annotated[
 PostcodesOpt = Annotated[
     Path | None,
     typer.Option("--postcodes", help="Code-Point Open zip or ONSPD CSV.", **_FILE),
+]
+
+
+class Rating(enum.StrEnum):
+    """CQC overall ratings, best first (``--min-rating``)."""
+
+    outstanding = "outstanding"
+    good = "good"
+    requires_improvement = "requires-improvement"
+    inadequate = "inadequate"
+
+
+MinRatingOpt = Annotated[
+    Rating | None,
+    typer.Option(
+        "--min-rating",
+        help="Keep only providers whose latest CQC overall rating is at least this (good: "
+        "Good or Outstanding); the others and those not yet rated are listed as excluded. "
+        "Needs a CQC file with ratings (HSCA active locations).",
+        rich_help_panel="Provider filters",
+    ),
+]
+IncludeDormantOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-dormant",
+        help="Keep locations CQC marks dormant (registered but not providing care); by "
+        "default they are left out and listed.",
+        rich_help_panel="Provider filters",
+    ),
 ]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Fail (exit 2) if any input row is rejected.")
@@ -242,6 +387,13 @@ def check_output(path: Path | None, allowed: tuple[str, ...] | None = None) -> N
         The ``--out`` value (``None`` is fine).
     allowed
         Allowed suffixes; default every table format of :func:`write_table`.
+
+    Raises
+    ------
+    ValidationError
+        If the suffix is not one geosuff writes.
+    OutputError
+        If the folder cannot be created or written.
     """
     from geosuff._errors import ValidationError
     from geosuff.io.files import TABLE_SUFFIXES
@@ -252,10 +404,41 @@ def check_output(path: Path | None, allowed: tuple[str, ...] | None = None) -> N
     if path.suffix.lower() not in ok:
         msg = f"{path}: cannot write {path.suffix or 'files without a suffix'}; use {', '.join(ok)}"
         raise ValidationError(msg)
+    check_writable_folder(path.parent)
+
+
+def check_writable_folder(folder: Path) -> None:
+    """Fail before any work when an output folder cannot be created or written.
+
+    Parameters
+    ----------
+    folder
+        The folder an output goes to (it may not exist yet).
+
+    Raises
+    ------
+    OutputError
+        Naming the folder (or the file in the way of it).
+    """
+    import os
+
+    from geosuff._errors import OutputError
+
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        msg = "cannot create the output folder: a file has that name"
+        raise OutputError(existing, msg)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(existing, "cannot write in this folder (permission denied)")
 
 
 def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> None:
     """Print the reject counts and reasons on stderr, write them, and enforce ``--strict``.
+
+    Commands call it before writing any output, so ``--strict`` fails with no output
+    written (the rejects file, when asked for, is written first).
 
     Parameters
     ----------

@@ -14,12 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from geosuff import settings
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._display import footer
 from geosuff.cli._options import (
     AreaOpt,
     BedUseOpt,
+    BufferOpt,
     CareHomesOpt,
     CompleteOpt,
     CountBy,
@@ -28,6 +30,7 @@ from geosuff.cli._options import (
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
+    MaxMinutesOpt,
     NursingShareOpt,
     PartialOpt,
     PopulationOpt,
@@ -37,13 +40,17 @@ from geosuff.cli._options import (
     ScopeOpt,
     StrictOpt,
     check_output,
+    data_file_option,
     layer_files,
     report_rejects,
+    shipped_input,
     supply_options,
 )
 from geosuff.cli._year import YearOpt
+from geosuff.datasets import coverage_note
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
+from geosuff.io.layout import resolve_data_dir
 from geosuff.io.output_meta import provenance_record
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
@@ -76,25 +83,38 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Write the full table: .csv, .gpkg, .parquet, .geojson."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Summary on stdout.")]
-BufferOpt = Annotated[
-    float,
-    typer.Option("--buffer-km", help="Count demand and supply this far over the border (0: none)."),
+ProfileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--profile",
+        help="Speed profile (TOML): speeds for a .pbf network and the calibration of the "
+        "estimate used without one (e.g. from `geosuff network calibrate`).",
+        dir_okay=False,
+    ),
 ]
 
 
-def load_network_option(path: Path | None) -> object | None:
+def load_network_option(
+    path: Path | None, data: Path | None = None, profile: Path | None = None
+) -> object | None:
     """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
 
     Parameters
     ----------
     path
-        The option value.
+        The option value: a file here, or one in the data folder
+        (``osm/rutland-2022-07-20.osm.pbf``).
+    data
+        The ``--data`` option.
+    profile
+        The ``--profile`` value (speed profile for building from OSM files).
 
     Returns
     -------
     object or None
         A road network, or ``None`` for the straight-line estimate.
     """
+    path = data_file_option(path, data)
     if path is None:
         return None
     from geosuff.cli.network import _load_network
@@ -102,8 +122,8 @@ def load_network_option(path: Path | None) -> object | None:
     from geosuff.network.cache import default_cache_dir
 
     if path.suffix.lower() in (".pbf", ".osm") or path.name.endswith(".osm.pbf"):
-        return build_network(path, cache_dir=default_cache_dir())
-    return _load_network(path, None)
+        return build_network(path, profile=profile, cache_dir=default_cache_dir())
+    return _load_network(path, profile)
 
 
 class _Inputs(NamedTuple):
@@ -122,11 +142,18 @@ def _inputs(
     zones: Path | None,
     buffer_km: float,
     year: int | None = None,
+    profile: Path | None = None,
     rules: dict[str, Any] | None = None,
 ) -> _Inputs:
+    if profile is not None:  # the estimate (access, runs, zones) reads it from settings
+        settings.estimate_profile = str(profile)
     layers = load_area_layers(area, data_dir=data, files=files, year=year, **(rules or {}))
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
-    net = load_network_option(network)
+    note = coverage_note(resolve_data_dir(data), buffer_km=buffer_km) if buffer_km > 0 else None
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    net = load_network_option(network, data, profile)
+    zones = shipped_input(zones, "boundaries")
     groups, parts = None, [layers.rejects]
     if zones is not None:
         loaded = zone_assignment(zones, layers, network=net, data_dir=data)
@@ -212,6 +239,7 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     out: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "lsoas": len(acc),
         "aged_75plus": float(pop.sum()),
         "buffer_km": inputs.around.buffer_km,
@@ -245,11 +273,12 @@ def access(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
     buffer_km: BufferOpt = 20.0,
-    max_minutes: Annotated[float, typer.Option(help="Longest drive searched.")] = 60.0,
+    max_minutes: MaxMinutesOpt = 60.0,
     scope: ScopeOpt = Scope.older_people,
     nursing_share: NursingShareOpt = None,
     bed_use: BedUseOpt = None,
@@ -274,8 +303,8 @@ def access(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year, rules)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile, rules)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs, max_minutes=max_minutes)
     _write(add_basis_columns(acc, inputs.layers), out, inputs.layers)
     _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)
-    report_rejects(inputs.rejects, strict=strict, out=rejects)

@@ -15,15 +15,28 @@ EXIT_TASKS_FAILED = 1
 
 def batch(
     recipe: Annotated[
-        Path, typer.Argument(help="Recipe TOML file (see examples/batch.toml).", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="Recipe TOML file, or a shipped one (examples/batch.toml, examples/rutland.toml).",
+            dir_okay=False,
+        ),
     ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output folder (default: the recipe's 'output')."),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, help="Processes (or Dask workers) to use.")
+        int,
+        typer.Option("--workers", "-w", min=1, help="Processes (or Dask workers) to use at most."),
     ] = 1,
+    parallel: Annotated[
+        bool | None,
+        typer.Option(
+            "--parallel/--serial",
+            help="With --workers N: always use N processes, or never (default: only when "
+            "the areas take long enough for parallel to pay).",
+        ),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -35,7 +48,10 @@ def batch(
     data: Annotated[
         Path | None,
         typer.Option(
-            "--data", help="Data folder (overrides the recipe's 'data').", file_okay=False
+            "--data",
+            help="Data folder (overrides the recipe's 'data'); 'sample' for the Rutland "
+            "sample shipped with geosuff.",
+            file_okay=False,
         ),
     ] = None,
     quiet: Annotated[
@@ -63,10 +79,11 @@ def batch(
 
     from geosuff.batch import load_recipe, run
 
-    checked = load_recipe(recipe, data_dir=data)
-    out_dir = out if out is not None else checked.output
+    checked = load_recipe(recipe, data_dir=data, out=out)
+    out_dir = checked.output
+    options = {"workers": workers, "scheduler": scheduler, "parallel": parallel}
     if quiet:
-        manifest = run(checked, out=out_dir, workers=workers, scheduler=scheduler)
+        manifest = run(checked, out=out_dir, **options)
     else:
         console = Console(stderr=True)
         columns = (
@@ -89,15 +106,13 @@ def batch(
                 bar.update(task_id, completed=done, total=total, description=area)
 
             try:
-                manifest = run(
-                    checked, out=out_dir, workers=workers, scheduler=scheduler, progress=update
-                )
+                manifest = run(checked, out=out_dir, progress=update, **options)
             finally:
                 runner_log.setLevel(level)
     last = manifest["runs"][-1]
     typer.echo(
         f"{len(last['executed'])} tasks run, {len(last['skipped'])} already done, "
-        f"{len(last['failed'])} failed in {last['seconds']:.1f} s; "
+        f"{len(last['failed'])} failed in {last['seconds']:.1f} s ({last['backend']}); "
         f"manifest: {out_dir / 'manifest.json'}",
         err=True,
     )

@@ -20,6 +20,7 @@ from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
     BedUseOpt,
+    BufferOpt,
     CareHomesOpt,
     CompleteOpt,
     CountBy,
@@ -38,16 +39,17 @@ from geosuff.cli._options import (
     StrictOpt,
     check_output,
     layer_files,
+    more_than_zero,
     report_rejects,
     supply_options,
 )
 from geosuff.cli._year import YearOpt
 from geosuff.cli.access import (
-    BufferOpt,
     Format,
     FormatOpt,
     NetworkOpt,
     OutOpt,
+    ProfileOpt,
     ZonesOpt,
     _Inputs,
     _inputs,
@@ -73,22 +75,27 @@ TravelDaysOpt = Annotated[
     typer.Option(
         "--days",
         "--runs",
+        min=1,
         help="Simulated days of rounds per zone or patch (keep the default to match "
         "gaps and zones check).",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option(help="Random seed (same seed, same figures).")]
+SeedOpt = Annotated[int, typer.Option(min=0, help="Random seed (same seed, same figures).")]
 TakeUpOpt = Annotated[
     float | None,
     typer.Option(
         "--take-up",
+        callback=more_than_zero,
         help="Home care clients per 1,000 aged 75+ (default 58: council-funded users, "
         "see geosuff.settings).",
     ),
 ]
 PatchOpt = Annotated[
     float,
-    typer.Option(help="Without --zones: clients a local patch around each LSOA expects."),
+    typer.Option(
+        callback=more_than_zero,
+        help="Without --zones: clients a local patch around each LSOA expects.",
+    ),
 ]
 
 
@@ -100,14 +107,19 @@ def runs(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
     by: Annotated[By, typer.Option("--by", help="One row per zone, or per LSOA.")] = By.zone,
     days: TravelDaysOpt = 50,
     seed: SeedOpt = 0,
-    visit_minutes: Annotated[float, typer.Option(help="Paid contact minutes per visit.")] = 30.0,
-    visits_per_round: Annotated[int, typer.Option(help="Time slots (visits) per round.")] = 7,
+    visit_minutes: Annotated[
+        float, typer.Option(callback=more_than_zero, help="Paid contact minutes per visit.")
+    ] = 30.0,
+    visits_per_round: Annotated[
+        int, typer.Option(min=2, help="Time slots (visits) per round.")
+    ] = 7,
     take_up: TakeUpOpt = None,
     patch_clients: PatchOpt = 100.0,
     hourly_pay: Annotated[
@@ -115,10 +127,13 @@ def runs(
         typer.Option(
             "--hourly-pay",
             "--hourly-rate",
+            min=0.0,
             help="Care worker's pay, GBP per hour (default 12.21, National Living Wage 2025).",
         ),
     ] = None,
-    mileage_rate: Annotated[float | None, typer.Option(help="GBP per mile (default 0.45).")] = None,
+    mileage_rate: Annotated[
+        float | None, typer.Option(min=0.0, help="GBP per mile (default 0.45).")
+    ] = None,
     scope: ScopeOpt = Scope.older_people,
     nursing_share: NursingShareOpt = None,
     bed_use: BedUseOpt = None,
@@ -142,7 +157,8 @@ def runs(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, 0.0, year, rules)
+    inputs = _inputs(area, data, files, network, zones, 0.0, year, profile, rules)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     travel = _travel(
         inputs,
         days=days,
@@ -201,7 +217,6 @@ def runs(
         console.print(note, style="dim")
         for key_, value in _population_entries(inputs).items():
             console.print(f"{key_}: {value}", style="dim")
-    report_rejects(inputs.rejects, strict=strict, out=rejects)
 
 
 def _read_gap_thresholds(path: Path | None) -> GapThresholds:
@@ -222,6 +237,7 @@ def gaps(
     area: AreaOpt,
     data: DataOpt = None,
     network: NetworkOpt = None,
+    profile: ProfileOpt = None,
     zones: ZonesOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = Format.table,
@@ -267,7 +283,8 @@ def gaps(
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year, rules)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile, rules)
+    report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs)
     travel = (
         _travel(inputs, days=days, clients_per_1000_75plus=take_up, patch_clients=patch_clients)
@@ -280,6 +297,7 @@ def gaps(
     summary: dict[str, Any] = {
         "area": f"{inputs.layers.area.name} ({inputs.layers.area.code})",
         "travel_method": acc.attrs.get("travel_method"),
+        "travel_calibration": acc.attrs.get("travel_calibration") or None,
         "rounds planned within": "zones" if inputs.groups is not None else "local patches",
         **gaps_summary(flagged),
         "thresholds": th.__dict__,
@@ -295,4 +313,3 @@ def gaps(
     flagged = add_basis_columns(flagged, inputs.layers)
     _write(gpd.GeoDataFrame(flagged, geometry="geometry", crs=pop.crs), out, inputs.layers)
     _print(summary, fmt, "Gaps", inputs.layers)
-    report_rejects(inputs.rejects, strict=strict, out=rejects)

@@ -24,7 +24,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     NursingShareOpt,
     PartialOpt,
     PopulationOpt,
@@ -105,6 +107,8 @@ def summary(
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
     year: YearOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
@@ -116,12 +120,29 @@ def summary(
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    layers = load_area_layers(area, data_dir=data, files=files, year=year, **rules)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        year=year,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+        **rules,
+    )
+    report_rejects(layers.rejects, strict=strict, out=rejects)
     table = add_basis_columns(area_summary(layers), layers)
+    notes = []
+    geography = layers.population.attrs.get("geography")
+    if geography:
+        notes.append(f"LSOA geography: {geography}")
+    if min_rating:
+        notes.append(f"Providers: only those rated {min_rating.value} or better")
     if fmt is Format.table:
         when = f"population {layers.year}" if layers.year is not None else "population"
         title = f"{layers.area.name} ({layers.area.code}), {when}: care for people aged 75+"
         _print_table(table, title, layers)
+        for note in notes:
+            typer.echo(note)
         for layer, why in layers.missing.items():
             typer.echo(f"{layer.replace('_', ' ')}: {why}", err=True)
     elif fmt is Format.csv:
@@ -136,10 +157,9 @@ def summary(
             "missing_layers": layers.missing,
             "rejected_rows": int((layers.rejects["action"] == "rejected").sum()),
             "provenance": provenance_record(layers, command="layers summary"),
-            "footer": footer(layers),
+            "footer": [*footer(layers), *notes],
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    report_rejects(layers.rejects, strict=strict, out=rejects)
 
 
 @app.command("definitions")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geosuff._errors import ValidationError
+from geosuff._errors import InputFileError, ValidationError
 from geosuff.cli._options import (
     CareHomesOpt,
     DataOpt,
@@ -18,7 +18,9 @@ from geosuff.cli._options import (
     PopulationOpt,
     PostcodesOpt,
     layer_files,
+    shipped_input,
 )
+from geosuff.io.layout import shipped_names
 from geosuff.maps.page import check_html_path
 from geosuff.maps.recipe import MapRecipe, load_recipe
 from geosuff.maps.render import render_recipe
@@ -33,7 +35,10 @@ def _slug(text: str) -> str:
 def map_command(
     recipe: Annotated[
         Path | None,
-        typer.Argument(help="Map recipe (TOML), e.g. maps/tisbury.toml.", dir_okay=False),
+        typer.Argument(
+            help="Map recipe (TOML): a file, or a shipped one by name, e.g. maps/tisbury.toml.",
+            dir_okay=False,
+        ),
     ] = None,
     area: Annotated[
         str | None, typer.Option("--area", "-a", help="Local authority code or name.")
@@ -96,7 +101,11 @@ def map_command(
     if out is not None:
         check_html_path(out)
     if recipe is not None:
-        spec = load_recipe(recipe)
+        found = shipped_input(recipe, "maps")
+        if found is not None and not found.exists():
+            shipped = ", ".join(f"maps/{n}.toml" for n in shipped_names("maps"))
+            raise InputFileError(recipe, f"map recipe not found (shipped recipes: {shipped})")
+        spec = load_recipe(found)  # type: ignore[arg-type]
     elif area is not None:
         name = _slug(f"{area}-{focus}" if focus else area)
         spec = MapRecipe(area=area, name=name)
@@ -115,10 +124,12 @@ def map_command(
         if value is not None:
             changes[key] = value
     inputs = dict(spec.inputs)
+    if "zones" in inputs:
+        inputs["zones"] = shipped_input(inputs["zones"], "boundaries")  # type: ignore[assignment]
     for key, value in (
         ("access", access),
         ("gaps", gaps),
-        ("zones", zones),
+        ("zones", shipped_input(zones, "boundaries")),
         ("isochrones", isochrones),
     ):
         if value is not None:

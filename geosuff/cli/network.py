@@ -10,6 +10,7 @@ import geopandas as gpd
 import typer
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.cli._options import more_than_zero
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,82 @@ def build(
     )
 
 
+@network_app.command("calibrate")
+def calibrate(
+    network: Annotated[
+        Path,
+        typer.Option("--network", help="Network folder, .graphml or .osm.pbf to calibrate on."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Speed-profile file to write (.toml).", dir_okay=False)
+    ],
+    area: Annotated[
+        str | None,
+        typer.Option(
+            "--area",
+            help="Area inside the network: its LSOAs and providers are the points "
+            "(default: the LSOA centroids inside the network).",
+        ),
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Data folder.")] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="Starting profile (its estimate values are the priors)."),
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.", min=2)] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed dealing LSOAs into folds.")] = 0,
+    pairs_out: Annotated[
+        Path | None,
+        typer.Option("--pairs-out", help="Also write every pair with its predictions (.csv)."),
+    ] = None,
+) -> None:
+    """Fit the travel estimate to a road network; write it as a speed profile."""
+    from geosuff.analysis.calibration import calibrate_network
+    from geosuff.io.area_layers import load_area_layers
+    from geosuff.io.files import atomic_path, write_table
+    from geosuff.network.calibration_report import error_table, nearest_check, profile_toml
+
+    if out.suffix.lower() != ".toml":
+        raise ValidationError(f"{out}: --out must be a .toml speed profile")
+    if network.suffix.lower() in (".pbf", ".osm") or network.name.endswith(".osm.pbf"):
+        from geosuff.network import build_network
+        from geosuff.network.cache import default_cache_dir
+
+        net = build_network(network, profile=profile, cache_dir=default_cache_dir())
+    else:
+        net = _load_network(network, profile)
+    layers = load_area_layers(area, data_dir=data) if area is not None else None
+    cal = calibrate_network(
+        net, layers=layers, data_dir=data, profile=profile, folds=folds, seed=seed
+    )
+    text = profile_toml(cal)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    if pairs_out is not None:
+        write_table(cal.pairs, pairs_out)
+    table = error_table(cal)
+    typer.echo(f"{cal.model.calibration}")
+    typer.echo(
+        f"cross-validated ({cal.folds} folds of LSOAs), estimate minus road, "
+        "MAE = median absolute error, bias = mean:"
+    )
+    for r in table.itertuples(index=False):
+        typer.echo(
+            f"  {r.value:12} {int(r.pairs):>6} pairs  minutes MAE {r.crowfly_mae:5.2f} -> "
+            f"{r.calibrated_mae:5.2f}, bias {r.crowfly_bias:+5.2f} -> {r.calibrated_bias:+5.2f}"
+            f"  | km MAE {r.crowfly_km_mae:5.2f} -> {r.calibrated_km_mae:5.2f}"
+        )
+    near = nearest_check(cal)
+    if near:
+        typer.echo(
+            f"  nearest provider to each LSOA (weighted mean minutes): road "
+            f"{near['road_weighted_mean']:.2f}, today {near['crowfly_weighted_mean']:.2f}, "
+            f"calibrated {near['calibrated_weighted_mean']:.2f}"
+        )
+    typer.echo(f"{out}: use it with --profile {out} (or GEOSUFF_ESTIMATE_PROFILE={out})")
+
+
 #: Layer names accepted by ``--from``/``--to`` (with ``--area``) instead of a file.
 LAYER_POINTS = ("lsoa", "care-homes", "home-care", "extra-care")
 
@@ -172,24 +249,43 @@ def matrix(
         ),
     ] = None,
     max_minutes: Annotated[
-        float | None, typer.Option("--max-minutes", help="Leave out pairs beyond this.")
+        float | None,
+        typer.Option("--max-minutes", callback=more_than_zero, help="Leave out pairs beyond this."),
     ] = None,
     area_class: Annotated[
-        str, typer.Option("--area-class", help="urban or rural (estimate only).")
-    ] = "rural",
+        str | None,
+        typer.Option(
+            "--area-class",
+            help="Estimate only: default each point's RUC11 class (ruc11 column; layers have "
+            "it); 'urban'/'rural' for the uncalibrated estimate; a RUC11 code (C1, E1...) "
+            "for that setting everywhere.",
+        ),
+    ] = None,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help="Speed-profile override (with a .pbf).")
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="Speed-profile override: speeds for a .pbf build, and the estimate's "
+            "calibration (e.g. from `geosuff network calibrate`).",
+        ),
     ] = None,
     max_snap_m: Annotated[
         float,
-        typer.Option("--max-snap-m", help="Points farther than this from any road are an error."),
+        typer.Option(
+            "--max-snap-m",
+            callback=more_than_zero,
+            help="Points farther than this from any road are an error.",
+        ),
     ] = 5000.0,
     area: Annotated[
         str | None, typer.Option("--area", help="Area for layer names in --from/--to.")
     ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Data folder.")] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data folder ('sample': the Rutland sample).")
+    ] = None,
 ) -> None:
     """Travel minutes and km from every origin to every destination."""
+    from geosuff.cli._options import data_file_option
     from geosuff.cli._progress import progress_bar
     from geosuff.io.files import write_table
     from geosuff.network import travel_time_matrix
@@ -197,13 +293,8 @@ def matrix(
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ValidationError(f"{out}: --out must end in .csv or .parquet")
     origins, dests = _points(from_, area, data), _points(to, area, data)
+    network = data_file_option(network, data)
     net = _load_network(network, profile) if network is not None else None
-    if net is None:
-        log.warning(
-            "no --network: times are straight-line estimates (method=estimate_crowfly, "
-            "%s detour factor and speed)",
-            area_class,
-        )
     with progress_bar() as bar:
         task = bar.add_task("origins", total=len(origins))
         table = travel_time_matrix(
@@ -213,6 +304,7 @@ def matrix(
             max_minutes=max_minutes,
             dropna=max_minutes is not None,
             area_class=area_class,
+            profile=profile,
             max_snap_m=max_snap_m,
             progress=lambda k: bar.advance(task, k),
         )
@@ -220,3 +312,8 @@ def matrix(
     reached = int(table["minutes"].notna().sum())
     method = table["method"].iat[0] if len(table) else "-"
     typer.echo(f"{out}: {len(table):,} pairs ({reached:,} with a time), method {method}")
+    if net is None:
+        typer.echo(
+            f"no --network: straight-line estimate, calibration: {table.attrs['calibration']}",
+            err=True,
+        )

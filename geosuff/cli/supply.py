@@ -28,7 +28,9 @@ from geosuff.cli._options import (
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
+    IncludeDormantOpt,
     LsoaOpt,
+    MinRatingOpt,
     NursingShareOpt,
     PartialOpt,
     PopulationOpt,
@@ -40,6 +42,7 @@ from geosuff.cli._options import (
     check_output,
     layer_files,
     report_rejects,
+    shipped_input,
     supply_options,
 )
 from geosuff.cli._year import YearOpt, YearsOpt, echo_basis
@@ -159,6 +162,8 @@ def supply(
     rejects: RejectsOpt = None,
     year: YearOpt = None,
     years: YearsOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Beds, home care agencies and extra care units per 1,000 aged 75+, with gaps.
 
@@ -178,9 +183,18 @@ def supply(
         raise ValidationError(msg)
     year_list = parse_years(years) if years is not None else None
     check_output(out)
+    zones = shipped_input(zones, "boundaries")
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
-    layers = load_area_layers(area, data_dir=data, files=files, year=year, **rules)
+    layers = load_area_layers(
+        area,
+        data_dir=data,
+        files=files,
+        year=year,
+        min_rating=min_rating.value if min_rating else None,
+        include_dormant=include_dormant,
+        **rules,
+    )
     all_rejects = [layers.rejects]
     groups = None
     ward_table = None
@@ -197,6 +211,12 @@ def supply(
         loaded = zone_assignment(zones, layers, data_dir=data, wards=ward_table)
         groups = loaded.data.set_index("lsoa_code")["zone"]
         all_rejects.append(loaded.rejects)
+    parts = [r for r in all_rejects if not r.empty]
+    report_rejects(
+        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
+        strict=strict,
+        out=rejects,
+    )
     if year_list is not None:
         table = supply_by_year(layers, year_list, by=by.value, groups=groups, data_dir=data)
     else:
@@ -222,9 +242,3 @@ def supply(
             "provenance": provenance_record(layers, command="supply", unit=by.value),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    parts = [r for r in all_rejects if not r.empty]
-    report_rejects(
-        pd.concat(parts, ignore_index=True) if parts else layers.rejects,
-        strict=strict,
-        out=rejects,
-    )

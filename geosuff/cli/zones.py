@@ -15,7 +15,7 @@ from rich.table import Table
 
 from geosuff._errors import InputFileError, ValidationError
 from geosuff.analysis.runs import home_care_travel
-from geosuff.cli._options import AreaOpt, DataOpt
+from geosuff.cli._options import AreaOpt, DataOpt, seeds_value, shipped_input
 from geosuff.cli.access import NetworkOpt, load_network_option
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import atomic_path, write_table
@@ -55,6 +55,7 @@ DaysOpt = Annotated[
     typer.Option(
         "--days",
         "--runs",
+        min=1,
         help="Simulated days of care rounds (keep the default to match runs and gaps).",
     ),
 ]
@@ -160,7 +161,11 @@ def _print_check(check: ZoneCheck, fmt: Format, title: str) -> None:
 def propose(
     seeds: Annotated[
         str,
-        typer.Option("--seeds", help="Seed list TOML (boundaries/*.toml) or 'Oakham,Uppingham'."),
+        typer.Option(
+            "--seeds",
+            help="Seed list: a TOML file, a shipped list's name (wiltshire_15_zones) or "
+            "towns 'Oakham,Uppingham'.",
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", "-o", help=".geojson/.gpkg/.parquet polygons or .csv of LSOAs.")
@@ -174,15 +179,15 @@ def propose(
         bool, typer.Option(help="Even out 75+ population, keeping zones whole.")
     ] = False,
     tolerance: Annotated[
-        float, typer.Option(help="Allowed excess over the mean when balancing.")
+        float, typer.Option(min=0.0, help="Allowed excess over the mean when balancing.")
     ] = 0.25,
     days: DaysOpt = 50,
 ) -> None:
     """Build zones: every LSOA to its nearest seed town by drive time."""
-    seed_list = parse_seeds(seeds)
+    seed_list = parse_seeds(seeds_value(seeds))
     layers = load_area_layers(_area_of(area, seed_list.area), data_dir=data)
     points = resolve_seeds(seed_list, layers, data_dir=data)
-    net = load_network_option(network)
+    net = load_network_option(network, data)
     assignment = propose_zones(layers, points, network=net, balance=balance, tolerance=tolerance)
     travel = home_care_travel(
         layers, groups=assignment.set_index("lsoa_code")["zone"], network=net, days=days
@@ -254,8 +259,9 @@ def check(
     ] = False,
 ) -> None:
     """Check a zoning: coverage, contiguity, balance, travel; list every problem."""
+    zones = shipped_input(zones, "boundaries")  # type: ignore[assignment]
     layers = load_area_layers(area, data_dir=data)
-    net = load_network_option(network)
+    net = load_network_option(network, data)
     result = _check(layers, zones, data, net, _thresholds(thresholds), days)
     title = f"Zone check: {zones.name} for {layers.area.name}"
     _write_check(result, outs or [], title)
@@ -280,8 +286,10 @@ def compare(
     from geosuff.analysis.access import access
     from geosuff.io.surroundings import load_surroundings
 
+    zones_a = shipped_input(zones_a, "boundaries")  # type: ignore[assignment]
+    zones_b = shipped_input(zones_b, "boundaries")  # type: ignore[assignment]
     layers = load_area_layers(area, data_dir=data)
-    net = load_network_option(network)
+    net = load_network_option(network, data)
     th = _thresholds(thresholds)
     acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=data))
     a = _check(layers, zones_a, data, net, th, days, acc)

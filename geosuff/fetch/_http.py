@@ -1,6 +1,7 @@
 """All network access of geosuff: resumable, verified file downloads over HTTP(S).
 
-Nothing else in geosuff opens a socket. A download goes to ``<target>.part``,
+Nothing else in geosuff opens a socket (``_pages`` reads the start of a web page
+or file through the same rules). A download goes to ``<target>.part``,
 resumes from there with an HTTP ``Range`` request after an interruption, retries
 with exponential back-off, checks the SHA-256 when one is expected, and only then
 renames the file into place, so a half-written or corrupt file never sits where a
@@ -120,6 +121,16 @@ def _reason(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """Whether *exc* means the host cannot be reached at all (offline, wrong name).
+
+    Such failures do not go away in a few seconds, so they are not retried:
+    ``data fetch`` offline fails at once instead of after minutes of back-off.
+    """
+    inner = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    return isinstance(inner, socket.gaierror | ConnectionRefusedError)
+
+
 def _progress(total: int | None, done: int, label: str, *, enabled: bool) -> Progress | None:
     """Start a rich progress bar on stderr for big downloads on a terminal."""
     if not enabled or not sys.stderr.isatty() or (total or 0) < _PROGRESS_MIN_BYTES:
@@ -235,7 +246,10 @@ def download(
     timeout_s
         Seconds to wait to connect and for each read before giving up on an attempt.
     retries
-        Further attempts after the first fails (not after 401/403/404/410).
+        Further attempts after the first fails: after timeouts, dropped connections
+        and other HTTP errors (500s, 429), not after 401/403/404/410 nor when the
+        host cannot be reached at all (name not found, connection refused), which
+        fail at once.
     backoff_s
         Wait before the first retry; doubled on each further retry.
     progress
@@ -292,6 +306,12 @@ def download(
             last_error = f"HTTP {exc.code}"
         except (OSError, http.client.HTTPException) as exc:
             last_error = _reason(exc)
+            if _unreachable(exc):
+                msg = (
+                    f"catalogue entry {entry!r}: cannot download {url}: {last_error}; "
+                    "check the connection, or update the entry's url in the sources file"
+                )
+                raise DownloadError(msg) from None
     else:
         msg = (
             f"catalogue entry {entry!r}: cannot download {url}: {last_error} "

@@ -12,21 +12,24 @@ The sources file (``geosuff/layers/sources.toml``, or ``--sources FILE``, or the
     url = "{ons_hub}/.../csv"    # {base} names and area placeholders are filled in
     target = "ons/lsoa11_pwc.csv"
     scope = "national"           # or "area" (one file per authority), "geofabrik"
-    format = "csv"               # csv, geojson, topojson, json, zip, osm.pbf
-    columns = ["lsoa11cd"]       # csv: columns that must be in the header
+    format = "csv"               # csv, geojson, topojson, json, zip, osm.pbf, xlsx, xls, ods
+    columns = ["lsoa11cd"]       # csv/spreadsheets: columns the header must hold (any case)
     licence = "OGL-UK-3.0"
     attribution = "Source: Office for National Statistics ..."
     vintage = "2011"
     sha256 = ""                  # optional; a mismatch deletes the download
 
+Further fields: ``paging`` (ArcGIS queries fetched page by page), ``discover``
+and ``link_pattern`` (read the file's link from a web page, as CQC's), ``needs_url``
+(no stable public address: the user gives one), ``sheets`` (spreadsheets).
+
 ``catalogue.json`` in the data folder records, per file (relative path), the
-entry, URL, date fetched, SHA-256, size, licence, attribution and vintage.
+entry, URL, date fetched, SHA-256, size, licence, attribution and vintage
+(:mod:`geosuff.fetch.records`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import re
 import tomllib
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.fetch.records import CATALOGUE_NAME, read_catalogue, record_fetch, write_catalogue
 from geosuff.io.layout import layers_dir
 
 __all__ = [
@@ -50,9 +54,8 @@ __all__ = [
     "write_catalogue",
 ]
 
-CATALOGUE_NAME = "catalogue.json"
 SCOPES = ("national", "area", "geofabrik")
-FORMATS = ("csv", "geojson", "topojson", "json", "zip", "osm.pbf")
+FORMATS = ("csv", "geojson", "topojson", "json", "zip", "osm.pbf", "xlsx", "xls", "ods")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELDS = {
     "title",
@@ -72,6 +75,12 @@ _FIELDS = {
     "max_extracts",
     "min_cover",
     "enabled",
+    "paging",
+    "page_size",
+    "discover",
+    "link_pattern",
+    "needs_url",
+    "sheets",
 }
 
 
@@ -86,6 +95,7 @@ class Source:
     url
         URL template; ``{base}`` names and area placeholders are filled in later.
         For ``scope = "geofabrik"`` it is the Geofabrik index (``index-v1.json``).
+        Empty for ``discover`` entries without a fallback and ``needs_url`` ones.
     target
         Path in the data folder; may use ``{code}``, ``{vintage}``, ``{extract}``.
     scope
@@ -111,6 +121,23 @@ class Source:
         Geofabrik: share of the buffered area the extract(s) must cover.
     check
         A note to users about what to verify when the source moves.
+    enabled
+        False to leave the entry out unless named with ``--only``.
+    paging
+        ArcGIS FeatureServer query: fetch it page by page (``resultOffset``) until
+        the server stops saying ``exceededTransferLimit``, and merge the pages.
+    page_size
+        Features per page asked for (``resultRecordCount``).
+    discover
+        A web page to read the file's link from (CQC's "using CQC data" page);
+        ``url`` is then only used when the page offers no matching link.
+    link_pattern
+        Regular expression a link on the ``discover`` page must match.
+    needs_url
+        True when geosuff cannot know the URL (no stable public address): the
+        user gives one with ``--url ENTRY=URL`` (or a file with ``--file``).
+    sheets
+        Spreadsheets: sheet names the file must have (any one of them).
     """
 
     name: str
@@ -131,6 +158,12 @@ class Source:
     min_cover: float = 1.0
     check: str = ""
     enabled: bool = True
+    paging: bool = False
+    page_size: int = 2000
+    discover: str = ""
+    link_pattern: str = ""
+    needs_url: bool = False
+    sheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,7 +223,8 @@ def _source(name: str, raw: dict[str, Any], problems: list[str]) -> Source | Non
     unknown = set(raw) - _FIELDS
     if unknown:
         problems.append(f"{where}: unknown field(s) {sorted(unknown)}")
-    for key in ("url", "target"):
+    required = ["target"] if raw.get("discover") or raw.get("needs_url") else ["url", "target"]
+    for key in required:
         if not isinstance(raw.get(key), str) or not raw.get(key):
             problems.append(f"{where}: {key} is required")
     scope = raw.get("scope", "national")
@@ -202,6 +236,13 @@ def _source(name: str, raw: dict[str, Any], problems: list[str]) -> Source | Non
     target = str(raw.get("target", ""))
     if target.startswith(("/", "\\")) or ".." in Path(target).parts:
         problems.append(f"{where}: target must be a relative path inside the data folder")
+    pattern = raw.get("link_pattern", "")
+    if raw.get("discover") and not pattern:
+        problems.append(f"{where}: discover needs a link_pattern")
+    try:
+        re.compile(str(pattern))
+    except re.error as exc:
+        problems.append(f"{where}: link_pattern is not a regular expression ({exc})")
     sha = raw.get("sha256") or None
     if sha is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", str(sha)):
         problems.append(f"{where}: sha256 must be 64 hex digits (or empty)")
@@ -210,7 +251,7 @@ def _source(name: str, raw: dict[str, Any], problems: list[str]) -> Source | Non
     try:
         return Source(
             name=name,
-            url=raw["url"],
+            url=str(raw.get("url", "")),
             target=target,
             scope=scope,
             format=fmt,
@@ -227,6 +268,12 @@ def _source(name: str, raw: dict[str, Any], problems: list[str]) -> Source | Non
             min_cover=float(raw.get("min_cover", 1.0)),
             check=str(raw.get("check", "")),
             enabled=bool(raw.get("enabled", True)),
+            paging=bool(raw.get("paging", False)),
+            page_size=int(raw.get("page_size", 2000)),
+            discover=str(raw.get("discover", "")),
+            link_pattern=str(pattern),
+            needs_url=bool(raw.get("needs_url", False)),
+            sheets=tuple(str(n) for n in raw.get("sheets", ())),
         )
     except (TypeError, ValueError) as exc:
         problems.append(f"{where}: {exc}")
@@ -277,119 +324,3 @@ def load_sources(path: str | os.PathLike[str] | None = None) -> Sources:
     if problems:
         raise ValidationError(f"{file}: " + "; ".join(problems))
     return Sources(file, bases, tuple(entries))
-
-
-def read_catalogue(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """Read ``catalogue.json`` from *data_dir*: relative path -> record.
-
-    Parameters
-    ----------
-    data_dir
-        The data folder.
-
-    Returns
-    -------
-    dict
-        The records (empty when there is no catalogue yet).
-
-    Raises
-    ------
-    InputFileError
-        If the catalogue exists but is not valid JSON.
-    """
-    path = data_dir / CATALOGUE_NAME
-    if not path.exists():
-        return {}
-    try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        msg = f"not a geosuff catalogue ({exc}); delete it and run `geosuff data fetch --refresh`"
-        raise InputFileError(path, msg) from exc
-    return dict(files)
-
-
-def write_catalogue(data_dir: Path, files: dict[str, dict[str, Any]]) -> Path:
-    """Write ``catalogue.json`` atomically.
-
-    Parameters
-    ----------
-    data_dir
-        The data folder.
-    files
-        Relative path -> record.
-
-    Returns
-    -------
-    pathlib.Path
-        The catalogue file.
-    """
-    path = data_dir / CATALOGUE_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    body = {"format": 1, "files": dict(sorted(files.items()))}
-    tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
-def record_fetch(
-    data_dir: Path,
-    relpath: str,
-    source: Source,
-    *,
-    url: str,
-    sha256: str,
-    size_bytes: int,
-    vintage: str,
-    area: str | None = None,
-    last_modified: str | None = None,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Add or replace one file's record in ``catalogue.json``.
-
-    Parameters
-    ----------
-    data_dir
-        The data folder.
-    relpath
-        The file, relative to *data_dir*, with ``/`` separators.
-    source
-        The entry it came from.
-    url
-        The URL actually fetched.
-    sha256
-        The file's SHA-256.
-    size_bytes
-        The file's size.
-    vintage
-        The data's vintage.
-    area
-        The authority code, for per-area files.
-    last_modified
-        The server's ``Last-Modified`` header.
-    extra
-        More fields to record.
-
-    Returns
-    -------
-    dict
-        The record written.
-    """
-    record: dict[str, Any] = {
-        "entry": source.name,
-        "url": url,
-        "fetched": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": sha256,
-        "size_bytes": size_bytes,
-        "licence": source.licence,
-        "attribution": source.attribution,
-        "vintage": vintage,
-    }
-    if area:
-        record["area"] = area
-    if last_modified:
-        record["last_modified"] = last_modified
-    record.update(extra or {})
-    files = read_catalogue(data_dir)
-    files[relpath] = record
-    write_catalogue(data_dir, files)
-    return record

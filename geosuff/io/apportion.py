@@ -26,8 +26,8 @@ import pandas as pd
 
 from geosuff._errors import InputFileError, ValidationError
 from geosuff.io.age_bands import band_label
+from geosuff.io.estimates import CODE_COLUMNS, _age_columns, _estimates_sheet, pick_column
 from geosuff.io.files import read_table
-from geosuff.io.population import _CODE_COLS, _age_columns, _pick
 from geosuff.io.projection_match import ProjectionUnit
 from geosuff.io.projections import Projection
 
@@ -73,8 +73,10 @@ def read_estimate_bands(
         lists them as rejects).
     """
     p = Path(path)
-    raw = read_table(p, dtype=str)
-    code_col = _pick(raw.columns, _CODE_COLS)
+    expect = [[c, "90+"] for c in CODE_COLUMNS] + [[c, "F90", "M90"] for c in CODE_COLUMNS]
+    expect += [[c, "pop_total"] for c in CODE_COLUMNS]
+    raw = read_table(p, sheets=_estimates_sheet(p, None), expect=expect, dtype=str)
+    code_col = pick_column(raw.columns, CODE_COLUMNS)
     if code_col is None:
         raise InputFileError(p, "no LSOA code column (lsoa11_code, LSOA11CD or lsoa_code)")
     if codes is not None:
@@ -82,8 +84,15 @@ def read_estimate_bands(
     raw = raw.drop_duplicates(code_col)
     ages = _age_columns(raw.columns)
     if sorted(ages) == list(range(91)):
-        by_age = raw[[ages[a] for a in range(91)]].apply(pd.to_numeric, errors="coerce")
-        by_age.columns = list(range(91))
+        by_age = pd.DataFrame(
+            {
+                a: raw[ages[a]]
+                .apply(pd.to_numeric, errors="coerce")
+                .sum(axis=1, min_count=len(ages[a]))
+                for a in range(91)
+            },
+            index=raw.index,
+        )
         edges = [*APPORTION_CUTS, 91]
         bands = pd.DataFrame(
             {

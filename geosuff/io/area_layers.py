@@ -57,8 +57,9 @@ class AreaLayers(NamedTuple):
     population
         Population layer (LSOA polygons, EPSG:27700).
     care_homes, home_care, extra_care
-        Provider layers inside the area, with ``lsoa_code`` and ``la_code``; an empty
-        layer when its data is absent (see ``missing``).
+        Provider layers inside the area, with ``lsoa_code``, ``la_code`` and ``ruc11``
+        (the RUC11 class of their LSOA, ``None`` when unknown); an empty layer when
+        its data is absent (see ``missing``).
     rejects
         Rows not used (or repaired/flagged), from every layer.
     sources
@@ -103,9 +104,9 @@ class AreaLayers(NamedTuple):
 
 
 _DEFAULT_KEYS = {
-    "care_homes": ("care_homes", "care_directory"),
-    "home_care": ("home_care", "care_directory"),
-    "extra_care": ("extra_care", "care_directory"),
+    "care_homes": ("cqc_locations", "care_homes", "care_directory"),
+    "home_care": ("cqc_locations", "home_care", "care_directory"),
+    "extra_care": ("cqc_locations", "extra_care", "care_directory"),
 }
 _LABELS = {"care_homes": "care homes", "home_care": "home care", "extra_care": "extra care"}
 
@@ -188,6 +189,8 @@ def load_area_layers(
     files: LayerFiles | None = None,
     require: tuple[str, ...] = ("care_homes",),
     year: int | None = None,
+    include_dormant: bool = False,
+    min_rating: str | None = None,
     scope: str = DEFAULT_SCOPE,
     nursing_share: float | None = None,
     bed_use: PathLike | BedUse | None = None,
@@ -218,6 +221,9 @@ def load_area_layers(
         The year of the population: ``None`` (or the estimates' year) for the
         estimates; a later year projects them with the data folder's population
         projection (:func:`geosuff.io.population_year.population_for_year`).
+    include_dormant, min_rating
+        Provider filters (see :func:`geosuff.io.providers.load_providers`): keep
+        CQC-dormant locations; keep only locations rated at least this.
     scope
         ``"older-people"`` (default: homes registered for Older People or Dementia)
         or ``"all"``.
@@ -287,7 +293,13 @@ def load_area_layers(
             cover[layer] = assess_coverage(layer, None, pop_75plus=pop_75plus)
             provenance[layer] = source_info(layer, None, folder)
             continue
-        loaded = load_providers(path, layer, postcodes=postcode_path)
+        loaded = load_providers(
+            path,
+            layer,
+            postcodes=postcode_path,
+            include_dormant=include_dormant,
+            min_rating=min_rating,
+        )
         facts = dict(loaded.data.attrs)
         sources[layer] = str(path)
         source = f"{_LABELS[layer]} ({path.name})"
@@ -300,6 +312,7 @@ def load_area_layers(
             postcodes=postcode_path,
             source=source,
         )
+        placed["ruc11"] = placed["lsoa_code"].map(pop.data.set_index("lsoa_code")["ruc11"])
         # Rejected rows are reported only when they claim to be in this area, or when
         # the user gave the file (then every row is theirs to fix).
         layer_rejects = loaded.rejects
@@ -406,5 +419,7 @@ def _rejects_for_area(rejects: pd.DataFrame, path: Path, area: Area) -> pd.DataF
     names = {normalise_name(n) for n in (area.name, *area.district_names)}
     row_la = raw[la_col].fillna("").map(normalise_name)
     matches = row_la.map(lambda v: any(v.startswith(n) or n in v for n in names if n))
-    lines = set((raw.index[matches] + 2).tolist())
+    from geosuff.io.sheet_tables import data_lines
+
+    lines = {line for line, hit in zip(data_lines(raw), matches, strict=True) if hit}
     return rejects[rejects["line"].isin(lines)].reset_index(drop=True)

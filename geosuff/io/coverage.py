@@ -220,10 +220,10 @@ def assess_coverage(
             )
     by_definition = facts.get("declared_coverage")
     if by_definition in COVERAGE_STATUSES:
+        said = facts.get("declared_reason")
+        which = f"{facts.get('definition')}: {said}" if said else facts.get("definition")
         return Coverage(
-            by_definition,
-            f"declared {by_definition} by its layer definition ({facts.get('definition')}); "
-            f"{density}",
+            by_definition, f"declared {by_definition} by its layer definition ({which}); {density}"
         )
     if far_below:
         return Coverage(

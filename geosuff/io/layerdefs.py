@@ -25,7 +25,9 @@ __all__ = [
     "LayerDefinition",
     "apply_definition",
     "detect_definition",
+    "header_names",
     "load_definitions",
+    "sheet_names",
 ]
 
 #: Layers a definition can provide.
@@ -45,6 +47,7 @@ CANONICAL_COLUMNS = (
     "beds",
     "units",
     "note",
+    "rating",
 )
 
 #: Canonical yes/no facts a definition can derive.
@@ -57,6 +60,7 @@ CANONICAL_FLAGS = (
     "older_people",
     "dementia",
     "uncertain",
+    "dormant",
 )
 
 
@@ -103,6 +107,18 @@ class LayerDefinition:
         Provenance, shown in outputs.
     path
         The TOML file.
+    sheets
+        Spreadsheet sheet names this definition reads (tried first; any sheet whose
+        header holds the ``detect`` columns is accepted).
+    detect_layer
+        Further columns a file must have to be read as one layer (e.g. the
+        domiciliary-care column for ``home_care``): a file without them cannot say
+        which rows belong to that layer.
+    coverage
+        ``"complete"`` when the source lists every provider of its kind (CQC's
+        register), else ``""`` (not declared); read by the coverage verdicts.
+    coverage_reason
+        Why, in one sentence.
     """
 
     name: str
@@ -115,6 +131,25 @@ class LayerDefinition:
     source: str = ""
     licence: str = ""
     path: Path | None = None
+    sheets: tuple[str, ...] = ()
+    detect_layer: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    coverage: str = ""
+    coverage_reason: str = ""
+
+    def detect_for(self, layer: str) -> tuple[str, ...]:
+        """Return the columns a file needs to be read as *layer* with this definition.
+
+        Parameters
+        ----------
+        layer
+            One of :data:`LAYERS`.
+
+        Returns
+        -------
+        tuple of str
+            ``detect`` plus the layer's own ``detect_layer`` columns.
+        """
+        return self.detect + self.detect_layer.get(layer, ())
 
 
 def _as_tuple(value: object, where: str) -> tuple[str, ...]:
@@ -152,6 +187,14 @@ def _parse(path: Path) -> LayerDefinition:
         if not equals and not contains:
             problems.append(f"[flags.{key}] needs 'equals' or 'contains'")
         flags[key] = FlagRule(_as_tuple(rule.get("column", []), where), equals, contains)
+    detect_layer = {
+        k: _as_tuple(v, f"{path.name} [detect_layer] {k}")
+        for k, v in raw.get("detect_layer", {}).items()
+    }
+    problems += [f"unknown layer {k!r} in [detect_layer]" for k in detect_layer if k not in LAYERS]
+    coverage = str(raw.get("coverage", ""))
+    if coverage not in ("", "complete", "partial", "unknown"):
+        problems.append(f"coverage {coverage!r} is not one of complete, partial, unknown")
     if problems:
         raise InputFileError(path, "; ".join(problems))
     return LayerDefinition(
@@ -165,6 +208,10 @@ def _parse(path: Path) -> LayerDefinition:
         source=str(raw.get("source", "")),
         licence=str(raw.get("licence", "")),
         path=path,
+        sheets=_as_tuple(raw.get("sheets", []), f"{path.name} sheets"),
+        detect_layer=detect_layer,
+        coverage=coverage,
+        coverage_reason=str(raw.get("coverage_reason", "")),
     )
 
 
@@ -220,11 +267,45 @@ def detect_definition(
     present = {str(c).strip().lower() for c in columns}
     candidates = [d for d in defs if layer in d.provides]
     for d in candidates:
-        if all(c.lower() in present for c in d.detect):
+        if all(c.lower() in present for c in d.detect_for(layer)):
             return d
-    needs = "; ".join(f"{d.name} needs {', '.join(d.detect)}" for d in candidates)
+    needs = "; ".join(f"{d.name} needs {', '.join(d.detect_for(layer))}" for d in candidates)
     msg = f"columns not recognised as a {layer} layer ({needs}); add a layer definition"
     raise InputFileError(source, msg)
+
+
+def sheet_names(defs: list[LayerDefinition]) -> list[str]:
+    """Return the sheet names the definitions accept, highest priority first.
+
+    Parameters
+    ----------
+    defs
+        Layer definitions.
+
+    Returns
+    -------
+    list of str
+        Sheet names, without repeats.
+    """
+    return list(dict.fromkeys(s for d in defs for s in d.sheets))
+
+
+def header_names(defs: list[LayerDefinition]) -> list[list[str]]:
+    """Return, per definition, the column names its header row holds.
+
+    A spreadsheet's header row is the first row holding one of these sets.
+
+    Parameters
+    ----------
+    defs
+        Layer definitions.
+
+    Returns
+    -------
+    list of list of str
+        The ``detect`` columns of each definition.
+    """
+    return [list(d.detect) for d in defs]
 
 
 def _first_present(df: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:

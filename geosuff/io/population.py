@@ -1,9 +1,20 @@
 """The population layer: LSOA boundaries joined to single-year-of-age estimates.
 
+Estimates are read as ONS publishes them: the CSV of mid-2020 estimates, the
+mid-2020 workbook (sheet ``Mid-2020 Persons``, header on row 5) and the current
+workbook on 2021 LSOAs (sheets ``Mid-2022 LSOA 2021`` ..., header on row 4,
+columns split by sex ``F0`` .. ``F90``, ``M0`` .. ``M90``, summed here). The
+layer is built on 2011 LSOAs (``geography="lsoa11"``, the default) or on 2021
+LSOAs (``"lsoa21"``); the data's ``attrs`` say which (``geography``) and for which
+mid-year (``estimate_year``). Boundaries and estimates on different LSOA
+geographies are refused with a one-line error.
+
 Canonical columns: ``lsoa_code``, ``lsoa_name``, ``la_code``, ``la_name``, ``utla_code``,
 ``pop_total``, ``pop_65plus``, ``pop_75plus``, ``pop_85plus``, ``demand_e``,
 ``demand_n`` (the demand point in EPSG:27700), ``demand_source``
-(``pop_weighted_centroid`` or ``representative_point``) and the LSOA polygon as
+(``pop_weighted_centroid`` or ``representative_point``), ``ruc11`` (the ONS
+Rural-Urban Classification 2011 code, e.g. ``"C1"``, from the data folder's RUC11 file;
+``None`` when the file or the LSOA is absent from it) and the LSOA polygon as
 geometry, in EPSG:27700.
 """
 
@@ -19,15 +30,23 @@ import pandas as pd
 import shapely
 
 from geosuff import settings
-from geosuff._errors import DataMissingError, InputFileError
+from geosuff._errors import DataMissingError, InputFileError, ValidationError
 from geosuff.io.areas import Area
+from geosuff.io.estimates import (
+    AGE_BANDS,
+    CODE_COLUMNS,
+    GEOGRAPHIES,
+    pick_column,
+    read_population_estimates,
+)
 from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
 from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
-from geosuff.io.population_checks import implausible_population
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
+from geosuff.io.ruc import ruc_by_lsoa
 
 __all__ = [
+    "GEOGRAPHIES",
     "POPULATION_COLUMNS",
     "demand_points",
     "load_lsoa_boundaries",
@@ -50,122 +69,31 @@ POPULATION_COLUMNS = [
     "demand_e",
     "demand_n",
     "demand_source",
+    "ruc11",
 ]
 
-_CODE_COLS = ("LSOA11CD", "lsoa11cd", "lsoa11_code", "lsoa_code", "LSOA21CD", "lsoa21cd")
-_NAME_COLS = ("LSOA11NM", "lsoa11nm", "lsoa11_name", "lsoa_name", "LSOA21NM")
+_NAME_COLS = ("LSOA11NM", "lsoa11nm", "lsoa11_name", "lsoa_name", "LSOA21NM", "LSOA 2021 Name")
 _LA_COLS = ("LADCD_ACTIVE", "LAD22CD", "LAD21CD", "LAD11CD", "la_code", "ladcd")
 _UTLA_COLS = ("UTLACD", "utla_code")
-_AGE_BANDS = {"pop_65plus": 65, "pop_75plus": 75, "pop_85plus": 85}
+_CODE_COLS = CODE_COLUMNS
+_AGE_BANDS = AGE_BANDS
+_LAYOUT_KEYS = {
+    "lsoa11": ("lsoa_boundaries", "population", "lsoa_centroids"),
+    "lsoa21": ("lsoa21_boundaries", "population_lsoa21", "lsoa21_centroids"),
+}
 
 
-def _pick(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:
-    lower = {str(c).lower(): c for c in columns}
-    return next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
+_pick = pick_column
 
 
-def _age_columns(columns: pd.Index) -> dict[int, str]:
-    """Map single years of age (0..90, where 90 means 90+) to their column names."""
-    ages: dict[int, str] = {}
-    for col in columns:
-        text = str(col).strip().lower().removeprefix("age_").removeprefix("age ")
-        if text in ("90+", "90plus", "90 and over"):
-            ages[90] = col
-        elif text.isdigit() and int(text) <= 90:
-            ages.setdefault(int(text), col)
-    return ages
-
-
-def read_population_estimates(
-    path: str | os.PathLike[str], *, codes: set[str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read LSOA population estimates by single year of age (or ready-made totals).
-
-    Parameters
-    ----------
-    path
-        ONS small-area estimates as CSV/XLSX: an LSOA code column and single-year
-        columns ``0`` .. ``89`` and ``90+`` plus a total; or a table that already has
-        ``pop_total``, ``pop_65plus``, ``pop_75plus`` and ``pop_85plus``.
-    codes
-        Keep only these LSOAs (read faster for one area).
-
-    Returns
-    -------
-    estimates : pandas.DataFrame
-        Indexed by ``lsoa_code``, columns ``pop_total``, ``pop_65plus``,
-        ``pop_75plus``, ``pop_85plus``.
-    rejects : pandas.DataFrame
-        Duplicate LSOA rows and rows with non-numeric or negative counts.
-    """
-    p = Path(path)
-    raw = read_table(p, dtype=str)
-    code_col = _pick(raw.columns, _CODE_COLS)
-    if code_col is None:
-        raise InputFileError(p, "no LSOA code column (lsoa11_code, LSOA11CD or lsoa_code)")
-    raw["_line"] = np.arange(2, len(raw) + 2)
-    if codes is not None:
-        raw = raw[raw[code_col].isin(codes)]
-    ready = all(c in raw.columns for c in ("pop_total", *_AGE_BANDS))
-    ages = _age_columns(raw.columns)
-    if not ready and sorted(ages) != list(range(91)):
-        missing = sorted(set(range(91)) - set(ages))
-        raise InputFileError(
-            p,
-            "needs single-year-of-age columns 0..89 and 90+ (or pop_total, pop_65plus, "
-            f"pop_75plus, pop_85plus); missing ages {missing[:5]}",
-        )
-    total_col = _pick(raw.columns, ("total_population", "pop_total", "all ages", "all_ages"))
-    if ready:
-        numbers = raw[["pop_total", *_AGE_BANDS]].apply(pd.to_numeric, errors="coerce")
-    else:
-        by_age = raw[[ages[a] for a in range(91)]].apply(pd.to_numeric, errors="coerce")
-        by_age.columns = list(range(91))
-        numbers = pd.DataFrame(index=raw.index)
-        numbers["pop_total"] = (
-            pd.to_numeric(raw[total_col], errors="coerce")
-            if total_col
-            else by_age.sum(axis=1, min_count=91)
-        )
-        for name, start in _AGE_BANDS.items():
-            numbers[name] = by_age.loc[:, start:90].sum(axis=1, min_count=91 - start)
-    bad = numbers.isna().any(axis=1) | numbers.lt(0).any(axis=1)
-    odd = implausible_population(numbers).where(~bad)
-    bad |= odd.notna()
-    dup = raw[code_col].duplicated(keep="first") & ~bad
-    rejects = pd.concat(
-        [
-            make_rejects(
-                f"population ({p.name})",
-                raw.loc[bad, "_line"],
-                raw.loc[bad, code_col],
-                [None] * int(bad.sum()),
-                odd[bad].fillna("population counts missing, not numeric or negative").tolist(),
-            ),
-            make_rejects(
-                f"population ({p.name})",
-                raw.loc[dup, "_line"],
-                raw.loc[dup, code_col],
-                [None] * int(dup.sum()),
-                "duplicate LSOA row (first one used)",
-            ),
-        ],
-        ignore_index=True,
-    )
-    good = ~bad & ~dup
-    out = numbers[good].astype(float).copy()
-    out.index = pd.Index(raw.loc[good, code_col], name="lsoa_code")
-    return out, rejects
-
-
-def _lsoa_file_for(area: Area, data_dir: Path) -> Path:
+def _lsoa_file_for(area: Area, data_dir: Path, key: str = "lsoa_boundaries") -> Path:
     """Find the per-authority LSOA file holding *area* (its own, or its county's)."""
-    own = find_data_file(data_dir, "lsoa_boundaries", code=area.code)
+    own = find_data_file(data_dir, key, code=area.code)
     if own is not None:
         return own
     import pyogrio
 
-    pattern = LAYOUT["lsoa_boundaries"].format(code="*")
+    pattern = LAYOUT[key].format(code="*")
     for path in sorted(data_dir.glob(pattern)):
         try:
             info = pyogrio.read_dataframe(path, columns=["LADCD_ACTIVE"], read_geometry=False)
@@ -173,7 +101,7 @@ def _lsoa_file_for(area: Area, data_dir: Path) -> Path:
             continue
         if info["LADCD_ACTIVE"].isin(area.district_codes).any():
             return path
-    return data_file(data_dir, "lsoa_boundaries", code=area.code, area=area.name)
+    return data_file(data_dir, key, code=area.code, area=area.name)
 
 
 def load_lsoa_boundaries(path: str | os.PathLike[str]) -> Loaded:
@@ -262,24 +190,63 @@ def load_lsoa_boundaries(path: str | os.PathLike[str]) -> Loaded:
         ],
         ignore_index=True,
     )
-    return Loaded(out[~empty].drop(columns="_line").reset_index(drop=True), rejects)
+    data = out[~empty].drop(columns="_line").reset_index(drop=True)
+    code_label = str(code_col).lower()
+    data.attrs["geography"] = (
+        "lsoa21" if "21" in code_label else "lsoa11" if "11" in code_label else None
+    )
+    return Loaded(data, rejects)
+
+
+def _lonlat_or_grid(x: np.ndarray, y: np.ndarray) -> str:
+    """Tell WGS84 longitude/latitude from British National Grid metres by their range."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = x[finite], y[finite]
+    if not len(x):
+        return "unknown"
+    if (np.abs(x) <= 180).all() and (np.abs(y) <= 90).all():
+        return "lonlat"
+    minx, miny, maxx, maxy = GB_BOUNDS_EN
+    if ((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)).all():
+        return "grid"
+    return "unknown"
 
 
 def _read_centroids(path: Path, codes: pd.Series | None = None) -> pd.DataFrame:
     """Read population-weighted centroids as EPSG:27700 ``demand_e``/``demand_n`` by code.
 
+    A CSV (code plus longitude/latitude, or ONS's ``x``/``y``, whose values say
+    whether they are degrees or grid metres) or a GeoJSON/GeoPackage of points.
     ``codes`` keeps only those LSOAs; ``None`` keeps all.
     """
-    table = read_table(path)
-    code_col = _pick(table.columns, _CODE_COLS)
-    lon_col = _pick(table.columns, ("longitude", "long", "lon", "x"))
-    lat_col = _pick(table.columns, ("latitude", "lat", "y"))
-    if code_col is None or lon_col is None or lat_col is None:
-        raise InputFileError(path, "needs an LSOA code column and longitude/latitude")
+    if path.suffix.lower() in (".geojson", ".json", ".gpkg", ".parquet"):
+        points = read_vector(path).to_crs(settings.crs_metric)
+        code_col = _pick(points.columns, _CODE_COLS)
+        if code_col is None:
+            raise InputFileError(path, "needs an LSOA code column (LSOA11CD or LSOA21CD)")
+        table = pd.DataFrame(
+            {code_col: points[code_col], "_e": points.geometry.x, "_n": points.geometry.y}
+        )
+        x_col, y_col, kind = "_e", "_n", "grid"
+    else:
+        table = read_table(path)
+        code_col = _pick(table.columns, _CODE_COLS)
+        x_col = _pick(table.columns, ("longitude", "long", "lon", "x", "easting"))
+        y_col = _pick(table.columns, ("latitude", "lat", "y", "northing"))
+        if code_col is None or x_col is None or y_col is None:
+            raise InputFileError(path, "needs an LSOA code column and longitude/latitude or x/y")
+        kind = _lonlat_or_grid(table[x_col].to_numpy(float), table[y_col].to_numpy(float))
+        if kind == "unknown":
+            msg = (
+                f"{x_col}/{y_col} are neither longitude/latitude nor British National Grid "
+                "metres in Great Britain"
+            )
+            raise InputFileError(path, msg)
     if codes is not None:
         table = table[table[code_col].isin(codes)]
     table = table.drop_duplicates(code_col)
-    e, n = _TO_BNG.transform(table[lon_col].to_numpy(float), table[lat_col].to_numpy(float))
+    x, y = table[x_col].to_numpy(float), table[y_col].to_numpy(float)
+    e, n = _TO_BNG.transform(x, y) if kind == "lonlat" else (x, y)
     return pd.DataFrame({"demand_e": e, "demand_n": n}, index=pd.Index(table[code_col]))
 
 
@@ -290,6 +257,8 @@ def load_population(
     population: str | os.PathLike[str] | None = None,
     centroids: str | os.PathLike[str] | None = None,
     data_dir: str | os.PathLike[str] | None = None,
+    geography: str = "lsoa11",
+    year: int | None = None,
 ) -> Loaded:
     """Load the population layer for an area (or for every LSOA in *lsoa*).
 
@@ -307,20 +276,39 @@ def load_population(
         folder's file when present, else each LSOA's representative point is used.
     data_dir
         Data folder, resolved as ``--data`` / ``GEOSUFF_DATA`` / ``../shared/data``.
+    geography
+        ``"lsoa11"`` (2011 LSOAs: the mid-2020 estimates) or ``"lsoa21"`` (2021
+        LSOAs: ONS's current estimates); chooses the data folder's boundaries,
+        estimates and centroids.
+    year
+        Mid-year of the estimates, for workbooks holding several (default latest).
 
     Returns
     -------
     Loaded
         ``data``: GeoDataFrame (EPSG:27700) with :data:`POPULATION_COLUMNS`, polygon
-        geometry; ``rejects``: repaired polygons, LSOAs without estimates, bad rows.
+        geometry, and ``attrs`` ``geography`` (e.g. ``"2011 LSOAs"``) and
+        ``estimate_year``; ``rejects``: repaired polygons, LSOAs without estimates,
+        bad rows.
+
+    Raises
+    ------
+    InputFileError
+        If the boundaries and the estimates are on different LSOA geographies
+        (2011 and 2021 codes cannot be joined directly).
     """
+    if geography not in GEOGRAPHIES:
+        msg = f"geography {geography!r} is not one of {', '.join(GEOGRAPHIES)}"
+        raise ValidationError(msg)
+    lsoa_key, population_key, centroids_key = _LAYOUT_KEYS[geography]
     folder = resolve_data_dir(data_dir) if None in (lsoa, population) else None
     if lsoa is None:
         if area is None or folder is None:
             msg = "give an area or an LSOA boundary file"
             raise DataMissingError(msg)
-        lsoa = _lsoa_file_for(area, folder)
+        lsoa = _lsoa_file_for(area, folder, lsoa_key)
     boundaries, rejects_b = load_lsoa_boundaries(lsoa)
+    lsoa_geography = boundaries.attrs.get("geography")
     if area is not None:
         in_area = boundaries["la_code"].isin(area.district_codes) | boundaries["utla_code"].eq(
             area.code
@@ -332,9 +320,16 @@ def load_population(
     if boundaries.empty:
         raise InputFileError(Path(lsoa), f"no LSOAs for {area.name if area else 'the area'}")
     if population is None:
-        population = data_file(folder, "population", area=area.name if area else None)  # type: ignore[arg-type]
-    estimates, rejects_p = read_population_estimates(population, codes=set(boundaries["lsoa_code"]))
+        population = data_file(folder, population_key, area=area.name if area else None)  # type: ignore[arg-type]
+    estimates, rejects_p = read_population_estimates(
+        population, codes=set(boundaries["lsoa_code"]), year=year
+    )
+    _check_same_geography(
+        Path(population), estimates.attrs.get("geography"), Path(lsoa), lsoa_geography
+    )
     merged = boundaries.join(estimates, on="lsoa_code")
+    if merged["la_code"].isna().all() and estimates.attrs.get("la_codes"):
+        merged["la_code"] = merged["lsoa_code"].map(estimates.attrs["la_codes"])
     no_pop = merged["pop_total"].isna()
     rejects_missing = make_rejects(
         f"LSOA boundaries ({Path(lsoa).name})",
@@ -347,7 +342,7 @@ def load_population(
     names = dict(zip(area.district_codes, area.district_names, strict=True)) if area else {}
     merged["la_name"] = merged["la_code"].map(names)
     if centroids is None and folder is not None:
-        centroids = find_data_file(folder, "lsoa_centroids")
+        centroids = find_data_file(folder, centroids_key)
     rep = merged.geometry.representative_point()
     merged["demand_e"], merged["demand_n"] = rep.x, rep.y
     merged["demand_source"] = "representative_point"
@@ -359,13 +354,32 @@ def load_population(
         merged.loc[has, "demand_source"] = "pop_weighted_centroid"
         if (~has).any():
             log.info("%d LSOAs have no weighted centroid; using a point inside", (~has).sum())
+    merged["ruc11"] = ruc_by_lsoa(merged["lsoa_code"], data_dir=folder or data_dir).to_numpy()
     data = gpd.GeoDataFrame(
         merged[[*POPULATION_COLUMNS, "geometry"]].reset_index(drop=True),
         geometry="geometry",
         crs=settings.crs_metric,
     )
+    data.attrs.update(
+        geography=GEOGRAPHIES[lsoa_geography or estimates.attrs.get("geography") or geography],
+        estimate_year=estimates.attrs.get("estimate_year"),
+    )
     parts = [r for r in (rejects_b, rejects_p, rejects_missing) if not r.empty]
     return Loaded(data, pd.concat(parts, ignore_index=True) if parts else empty_rejects())
+
+
+def _check_same_geography(
+    population: Path, population_geography: str | None, lsoa: Path, lsoa_geography: str | None
+) -> None:
+    """Refuse estimates and boundaries on different LSOA geographies (one line)."""
+    if population_geography and lsoa_geography and population_geography != lsoa_geography:
+        msg = (
+            f"estimates on {GEOGRAPHIES[population_geography]} cannot be joined to the "
+            f"{GEOGRAPHIES[lsoa_geography]} of {lsoa.name}: use boundaries, centroids and "
+            f"estimates of one geography (geography='{population_geography}' reads the "
+            f"data folder's {GEOGRAPHIES[population_geography]})"
+        )
+        raise InputFileError(population, msg)
 
 
 def demand_points(population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

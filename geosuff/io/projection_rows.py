@@ -83,7 +83,8 @@ def _header_line(path: Path, layouts: list[ProjectionLayout]) -> int:
 def _read_raw(path: Path, layouts: list[ProjectionLayout]) -> tuple[pd.DataFrame, int]:
     """Read the table with its header row found; return it and the header's line number."""
     if path.suffix.lower() in (".xls", ".xlsx", ".ods"):
-        raw = read_table(path)
+        # ONS Table 2 workbooks: sheets Persons, Males, Females; title rows above the header
+        raw = read_table(path, sheets=["Persons"], expect=[list(lay.detect) for lay in layouts])
         header = 1
         if find_projection_layout(list(raw.columns), layouts) is None:
             for i in range(min(_HEADER_SCAN_LINES, len(raw))):

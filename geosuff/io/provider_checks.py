@@ -368,6 +368,7 @@ def source_facts(raw: pd.DataFrame, definition: LayerDefinition, path: Path) -> 
         "publisher": definition.source,
         "licence": definition.licence,
         "declared_coverage": declared_coverage(definition),
+        "declared_reason": str(getattr(definition, "coverage_reason", "") or ""),
         "has_beds": _present(raw, definition, "beds"),
         "has_units": _present(raw, definition, "units"),
         "has_bands": has_bands,

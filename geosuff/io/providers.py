@@ -24,7 +24,9 @@ from geosuff.io.layerdefs import (
     _first_present,
     apply_definition,
     detect_definition,
+    header_names,
     load_definitions,
+    sheet_names,
 )
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
@@ -37,9 +39,12 @@ from geosuff.io.provider_checks import (
     source_facts,
 )
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
+from geosuff.io.selection import RATINGS, leave_out, select_rows
+from geosuff.io.sheet_tables import data_lines
 
 __all__ = [
     "PROVIDER_COLUMNS",
+    "RATINGS",
     "load_care_homes",
     "load_extra_care",
     "load_home_care",
@@ -62,6 +67,7 @@ PROVIDER_COLUMNS = [
     "postcode",
     "la_name",
     "note",
+    "rating",
     "coord_source",
     "source",
     "line",
@@ -69,9 +75,9 @@ PROVIDER_COLUMNS = [
 ]
 
 _DATA_KEYS = {
-    "care_homes": ("care_homes", "care_directory"),
-    "home_care": ("home_care", "care_directory"),
-    "extra_care": ("extra_care", "care_directory"),
+    "care_homes": ("cqc_locations", "care_homes", "care_directory"),
+    "home_care": ("cqc_locations", "home_care", "care_directory"),
+    "extra_care": ("cqc_locations", "extra_care", "care_directory"),
 }
 _LABELS = {"care_homes": "care homes", "home_care": "home care", "extra_care": "extra care"}
 
@@ -90,27 +96,6 @@ def _default_path(layer: str, data_dir: Path) -> Path:
 
 def _default_postcodes(data_dir: Path) -> Path | None:
     return find_data_file(data_dir, "postcodes")
-
-
-def _select_rows(canon: pd.DataFrame, layer: str, definition: LayerDefinition) -> pd.Series:
-    """Return a boolean mask of the rows that belong to *layer*."""
-    if layer == "care_homes":
-        known = [
-            f
-            for f in ("care_home", "nursing", "residential")
-            if f in definition.flags and canon[f].notna().any()
-        ]
-        if not known:
-            return pd.Series(True, index=canon.index)
-        mask = pd.Series(False, index=canon.index)
-        for flag in known:
-            mask |= canon[flag].fillna(False).astype(bool)
-        return mask
-    flag = "domiciliary" if layer == "home_care" else "extra_care"
-    if flag in definition.flags and canon[flag].notna().any():
-        return canon[flag].fillna(False).astype(bool)
-    # The file cannot say (no such column): every row is taken to be of this layer.
-    return pd.Series(True, index=canon.index)
 
 
 def _number_column(
@@ -146,14 +131,17 @@ def load_providers(
     *,
     postcodes: PostcodeSource = None,
     definitions: list[LayerDefinition] | None = None,
+    include_dormant: bool = False,
+    min_rating: str | None = None,
 ) -> Loaded:
     """Load one provider layer from a file, using the layer definition that fits it.
 
     Parameters
     ----------
     path
-        CQC HSCA spreadsheet (CSV/XLSX), CQC care directory CSV, or any CSV with a
-        name and coordinates, eastings/northings or a postcode.
+        CQC HSCA active locations as published (ODS, XLSX, or a CSV saved from it),
+        CQC care directory CSV, or any CSV/spreadsheet with a name and coordinates,
+        eastings/northings or a postcode.
     layer
         ``"care_homes"``, ``"home_care"`` or ``"extra_care"``.
     postcodes
@@ -161,35 +149,51 @@ def load_providers(
         CSV, a loaded table, or ``None`` (such rows are then rejected).
     definitions
         Layer definitions to choose from; default those in ``layers/``.
+    include_dormant
+        Keep locations CQC marks dormant (registered but not providing care); by
+        default they are left out and listed (``action="excluded"``).
+    min_rating
+        Keep only locations whose latest CQC overall rating is at least this
+        (one of :data:`RATINGS`, e.g. ``"good"``: Good or Outstanding); the others,
+        and locations not yet rated, are left out and listed (``action="excluded"``).
 
     Returns
     -------
     Loaded
         ``data``: GeoDataFrame in EPSG:27700 with :data:`PROVIDER_COLUMNS`;
         ``rejects``: rows not used (or used with a caveat, ``action="flagged"``).
+        ``data.attrs`` names the ``layer_definition`` used and its declared
+        ``coverage`` and ``coverage_reason`` (empty when not declared).
 
     Raises
     ------
     InputFileError
         If the file cannot be read or its columns match no definition.
+    ValidationError
+        If *min_rating* is unknown, or asked of a file without ratings.
     """
     p = Path(path)
-    raw = read_table(p, dtype=str, keep_default_na=False, na_values=[""])
-    definition = detect_definition(raw.columns, layer, p, definitions or load_definitions())
+    defs = definitions or load_definitions()
+    text = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    raw = read_table(p, sheets=sheet_names(defs), expect=header_names(defs), **text)
+    definition = detect_definition(raw.columns, layer, p, defs)
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
     check_structure(raw, definition, layer, p)
     canon = apply_definition(raw, definition)
     canon["service_user_bands"] = service_user_bands(raw)
     has_beds = _first_present(raw, definition.columns.get("beds", ())) is not None
-    canon["line"] = np.arange(2, len(canon) + 2)
+    canon["line"] = data_lines(raw)
     source = f"{_LABELS[layer]} ({p.name})"
     if canon["provider_id"].isna().all():
         canon["provider_id"] = [f"{p.stem}:{n}" for n in canon["line"]]
-    keep = _select_rows(canon, layer, definition)
+    keep = select_rows(canon, layer, definition)
     if (~keep).any():
         log.info("%s: %d rows are other service types, not %s", p.name, (~keep).sum(), layer)
     canon = canon[keep]
-    rejects: list[pd.DataFrame] = []
+    rated = _first_present(raw, definition.columns.get("rating", ())) is not None
+    options = {"include_dormant": include_dormant, "min_rating": min_rating, "has_rating": rated}
+    canon, left_out = leave_out(canon, source=source, path=p, **options)
+    rejects: list[pd.DataFrame] = [left_out]
 
     beds, bed_rejects = _number_column(
         canon,
@@ -282,6 +286,8 @@ def load_providers(
         crs=placed.crs,
     )
     data.attrs.update(source_facts(raw, definition, p))
+    data.attrs.update(layer_definition=definition.name, coverage=definition.coverage)
+    data.attrs["coverage_reason"] = definition.coverage_reason
     non_empty = [r for r in rejects if not r.empty]
     all_rejects = pd.concat(non_empty, ignore_index=True) if non_empty else empty_rejects()
     return Loaded(data, all_rejects)

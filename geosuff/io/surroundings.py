@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geosuff import settings
@@ -21,6 +22,7 @@ from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.placement import assign_to_lsoas
 from geosuff.io.population import _read_centroids, demand_points, read_population_estimates
 from geosuff.io.providers import load_providers
+from geosuff.io.ruc import ruc_by_lsoa, ruc_from_nearest
 
 __all__ = ["PROVIDER_LAYERS", "Surroundings", "load_surroundings", "within_area_only"]
 
@@ -35,10 +37,12 @@ class Surroundings(NamedTuple):
     Attributes
     ----------
     demand
-        Demand points (``lsoa_code``, ``pop_75plus``, ``in_area``), the area's LSOAs
-        first; EPSG:27700 points.
+        Demand points (``lsoa_code``, ``pop_75plus``, ``ruc11``, ``in_area``), the
+        area's LSOAs first; EPSG:27700 points.
     providers
-        Layer name -> providers in and around the area, with ``in_area``.
+        Layer name -> providers in and around the area, with ``in_area`` and ``ruc11``
+        (their LSOA's RUC11 class in the area; over the border, that of the nearest
+        LSOA population-weighted centroid).
     buffer_km
         The buffer used (0 for the area alone).
     demand_note
@@ -65,7 +69,8 @@ def within_area_only(layers: AreaLayers) -> Surroundings:
     Surroundings
         Everything flagged ``in_area``.
     """
-    demand = demand_points(layers.population)[["lsoa_code", "pop_75plus", "geometry"]]
+    cols = [c for c in ("lsoa_code", "pop_75plus", "ruc11") if c in layers.population]
+    demand = demand_points(layers.population)[[*cols, "geometry"]]
     demand = demand.assign(in_area=True)
     providers = {name: getattr(layers, name).assign(in_area=True) for name in PROVIDER_LAYERS}
     return Surroundings(demand, providers, 0.0)
@@ -138,6 +143,7 @@ def load_surroundings(
                 {
                     "lsoa_code": near.index,
                     "pop_75plus": pop75.to_numpy(),
+                    "ruc11": ruc_by_lsoa(near.index, data_dir=folder).to_numpy(),
                     "in_area": False,
                 },
                 geometry=near.geometry.to_numpy(),
@@ -160,6 +166,7 @@ def load_surroundings(
         # under the same rules.
         placed = assign_to_lsoas(neighbour_providers(loaded, name, layers), layers.population)
         placed["in_area"] = False
+        placed["ruc11"] = _provider_ruc(placed, layers.population, demand)
         both = pd.concat([own.providers[name], placed], ignore_index=True)
         providers[name] = gpd.GeoDataFrame(both, geometry="geometry", crs=settings.crs_metric)
     n_out = sum(int((~p["in_area"]).sum()) for p in providers.values())
@@ -187,3 +194,20 @@ def _neighbours_for_year(
     if note:
         log.warning("cross-border demand in %d: %s", layers.year, note)
     return out, note
+
+
+def _provider_ruc(
+    placed: gpd.GeoDataFrame, population: gpd.GeoDataFrame, demand: gpd.GeoDataFrame
+) -> np.ndarray:
+    """RUC11 of providers: their LSOA's in the area, the nearest LSOA centroid's outside."""
+    out = np.full(len(placed), None, dtype=object)
+    if "ruc11" not in population or "ruc11" not in demand or placed.empty:
+        return out
+    own = placed["lsoa_code"].map(population.set_index("lsoa_code")["ruc11"])
+    out[:] = own.astype(object).where(own.notna(), None).to_numpy()
+    outside = ~placed["in_area"].to_numpy(bool)
+    if outside.any():
+        xy = np.column_stack([placed.geometry.x, placed.geometry.y])[outside]
+        ref = np.column_stack([demand.geometry.x, demand.geometry.y])
+        out[outside] = ruc_from_nearest(xy, ref, demand["ruc11"].to_numpy())
+    return out

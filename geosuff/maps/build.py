@@ -67,7 +67,8 @@ def build_map(
     access
         Per-LSOA access results: ``lsoa_code`` and any of
         ``e2sfca_beds_per_1000_75plus``, ``minutes_to_home_care``, ``minutes_to_nursing``,
-        ``travel_method`` (``"network"`` or ``"estimate_crowfly"``).
+        ``travel_method`` (``"network"``, ``"estimate_calibrated"`` or
+        ``"estimate_crowfly"``).
     gaps
         Flagged LSOAs: ``lsoa_code`` and ``reasons`` (text or list); a full gaps table
         with a ``flagged`` column is reduced to its flagged rows.

@@ -103,6 +103,10 @@ def travel_label(table: pd.DataFrame | None) -> str:
         return "road network"
     if "network" in methods:
         return "road network where available, else a labelled straight-line estimate"
+    if methods == {"estimate_calibrated"} and "travel_calibration" in table.columns:
+        cals = table["travel_calibration"].dropna().astype(str)
+        names = "; ".join(sorted({c.split(":")[0] for c in cals}))  # where, not the counts
+        return f"estimate from straight-line distance, calibrated on real roads ({names})"
     return "labelled fallback estimate (straight-line distance), not a road network"
 
 

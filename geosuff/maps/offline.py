@@ -1,11 +1,16 @@
-"""Leaflet and plugin assets: inlined from node_modules, or linked from a CDN.
+"""Leaflet and plugin assets: inlined from the package, or linked from a CDN.
 
-The scripts and styles are installed from the npm registry at set-up time
-(``npm ci --prefix geosuff/maps/assets``, versions pinned in that folder's
-``package-lock.json``) and are never committed. A self-contained map inlines them,
-with the images the styles refer to as ``data:`` URIs, so it renders with no
-internet. Without ``self_contained`` the page links the same pinned versions on
-jsDelivr instead.
+The scripts, styles, images and licences of the versions pinned in
+``geosuff/maps/assets/package-lock.json`` are vendored in
+``geosuff/maps/assets/vendor/`` (``python scripts/vendor_leaflet.py`` updates them
+from the npm registry; ``vendor/MANIFEST.json`` lists each file's SHA-256), so they
+ship in the wheel and geosuff never needs npm or the internet. A self-contained map
+inlines them, with the images the styles refer to as ``data:`` URIs. Without
+``self_contained`` the page links the same pinned versions on jsDelivr instead.
+
+``GEOSUFF_JS_ASSETS`` points at another folder laid out like ``assets/`` (a
+``package.json`` and a ``vendor/`` or npm ``node_modules/`` folder), to try other
+versions.
 """
 
 from __future__ import annotations
@@ -23,7 +28,16 @@ import branca.element as be
 
 from geosuff._errors import DataMissingError
 
-__all__ = ["ASSETS", "Asset", "RawElement", "add_assets", "asset_dir", "asset_versions"]
+__all__ = [
+    "ASSETS",
+    "Asset",
+    "RawElement",
+    "add_assets",
+    "asset_dir",
+    "asset_file",
+    "asset_versions",
+    "assets_installed",
+]
 
 ASSET_DIR_ENV = "GEOSUFF_JS_ASSETS"
 
@@ -63,7 +77,7 @@ _SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.MULTILINE)
 
 
 def asset_dir() -> Path:
-    """Return the folder holding ``package.json`` and the installed ``node_modules``.
+    """Return the folder holding ``package.json`` and the vendored files.
 
     Returns
     -------
@@ -72,6 +86,38 @@ def asset_dir() -> Path:
     """
     env = os.environ.get(ASSET_DIR_ENV)
     return Path(env) if env else Path(__file__).with_name("assets")
+
+
+def asset_file(asset: Asset) -> Path:
+    """Return where *asset* is: ``vendor/<package>/<path>``, else an npm ``node_modules``.
+
+    Parameters
+    ----------
+    asset
+        The script or style sheet.
+
+    Returns
+    -------
+    pathlib.Path
+        The file (which may not exist; see :func:`assets_installed`).
+    """
+    base = asset_dir()
+    vendored = base / "vendor" / asset.package / asset.path
+    if vendored.is_file():
+        return vendored
+    installed = base / "node_modules" / asset.package / asset.path
+    return installed if installed.is_file() else vendored
+
+
+def assets_installed() -> bool:
+    """Whether every file of :data:`ASSETS` is present (self-contained maps need them).
+
+    Returns
+    -------
+    bool
+        ``True`` when all are present.
+    """
+    return all(asset_file(a).is_file() for a in ASSETS)
 
 
 @functools.cache
@@ -88,11 +134,12 @@ def asset_versions() -> dict[str, str]:
 
 
 def _installed(asset: Asset) -> Path:
-    path = asset_dir() / "node_modules" / asset.package / asset.path
+    path = asset_file(asset)
     if not path.is_file():
         msg = (
-            f"{path} is missing: self-contained maps inline Leaflet from npm; run "
-            f"`npm ci --prefix {asset_dir()}` (or `make setup`), or drop --self-contained"
+            f"{path} is missing: self-contained maps inline the Leaflet files shipped with "
+            "geosuff; reinstall geosuff (in a checkout: python scripts/vendor_leaflet.py), "
+            "or use --cdn"
         )
         raise DataMissingError(msg)
     return path
@@ -168,7 +215,7 @@ def add_assets(figure: be.Figure, *, self_contained: bool) -> None:
     Raises
     ------
     DataMissingError
-        If ``self_contained`` and the npm packages are not installed.
+        If ``self_contained`` and the vendored files are missing.
     """
     for i, asset in enumerate(ASSETS):
         name = f"geosuff_asset_{i}"

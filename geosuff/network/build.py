@@ -3,10 +3,12 @@
 Local ``.osm.pbf`` and ``.osm`` XML files are read with pyosmium, filtered to the
 drivable ways osmnx's ``network_type="drive"`` keeps, turned into an osmnx-style
 graph (``crs`` EPSG:4326, node ``x``/``y``, edge ``osmid``, ``highway``, ``oneway``,
-``reversed``, ``length``), simplified with :func:`osmnx.simplify_graph`, given UK
-speeds (:func:`geosuff.network.speeds.add_edge_speeds`) and cut to its largest
-strongly connected component (the number of nodes dropped is logged and kept in
-the network's metadata).
+``reversed``, ``length``), simplified with :func:`osmnx.simplify_graph` (merged
+attributes in a fixed order, so two builds of the same file give identical arrays
+whatever ``PYTHONHASHSEED`` is), given UK speeds
+(:func:`geosuff.network.speeds.add_edge_speeds`) and cut to its largest strongly
+connected component (the number of nodes dropped is logged and kept in the
+network's metadata).
 
 Ways clipped at the edge of an extract reference nodes the file does not hold;
 such ways are split at the missing nodes so no straight edge jumps across the gap.
@@ -29,7 +31,7 @@ from geosuff._errors import InputFileError, NetworkError, ValidationError
 from geosuff.network.engine import RoadNetwork
 from geosuff.network.speeds import SpeedProfile, add_edge_speeds, load_profile
 
-__all__ = ["build_network", "graph_from_osm_file"]
+__all__ = ["build_network", "graph_from_osm_file", "simplify_graph"]
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,58 @@ def _download(source: object, timeout_s: float) -> nx.MultiDiGraph:
         ox.settings.overpass_rate_limit, ox.settings.requests_timeout = saved
 
 
+def _sorted_unique(values: list[Any]) -> Any:
+    """One value if all agree, else the distinct values in a fixed (sorted) order."""
+    uniq = sorted(set(values), key=lambda v: (type(v).__name__, str(v)))
+    return uniq[0] if len(uniq) == 1 else uniq
+
+
+def _main_highway(values: list[tuple[str, float]]) -> str:
+    """Return the class covering most of a merged edge's length (ties: by name)."""
+    by_class: dict[str, float] = {}
+    for hw, length in values:
+        by_class[hw] = by_class.get(hw, 0.0) + length
+    return min(by_class, key=lambda hw: (-round(by_class[hw], 6), hw))
+
+
+def simplify_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Simplify the graph topology (:func:`osmnx.simplify_graph`), reproducibly.
+
+    osmnx keeps the distinct values of a merged edge's attributes as a list in set
+    order, which follows ``PYTHONHASHSEED`` for strings; a speed read from that list
+    would change from run to run. Here every merged attribute is a sorted list, and
+    ``highway_main`` holds the class covering most of the edge's length, which the
+    speed rule uses.
+
+    Parameters
+    ----------
+    graph
+        An unsimplified osmnx-style graph with edge ``length`` and ``highway``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The simplified graph (a new graph).
+    """
+    work = graph.copy()
+    names: set[str] = set()
+    for _, _, data in work.edges(data=True):
+        names.update(data)
+        hw = data.get("highway")
+        if isinstance(hw, str):
+            data["_highway_m"] = (hw, float(data.get("length", 0.0)))
+    aggs: dict[str, Any] = {
+        n: _sorted_unique for n in names - {"length", "travel_time", "geometry"}
+    }
+    aggs.update({"length": sum, "travel_time": sum, "_highway_m": _main_highway})
+    out = ox.simplify_graph(work, edge_attr_aggs=aggs)
+    for _, _, data in out.edges(data=True):
+        main = data.pop("_highway_m", None)
+        if main is not None:
+            data["highway_main"] = main if isinstance(main, str) else main[0]
+    return out
+
+
 def _largest_scc(graph: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, int]:
     if len(graph) == 0:
         return graph, 0
@@ -271,7 +325,7 @@ def build_network(
         "travel_time" in d for _, _, d in graph.edges(data=True)
     )
     if simplify and not keep_times and not graph.graph.get("simplified", False):
-        graph = ox.simplify_graph(graph)
+        graph = simplify_graph(graph)
     if not keep_times:
         graph = add_edge_speeds(graph, prof)
     graph, dropped = _largest_scc(graph)

@@ -8,7 +8,9 @@ source of every figure (or labels it an assumption) in
 ``geosuff/network/profiles/uk_care_worker.toml``.
 
 Edge speed rule: ``speed_kph = min(class speed for the setting, limit_factor * limit)``
-where *limit* is the parsed ``maxspeed`` (no cap when untagged).
+where *limit* is the parsed ``maxspeed`` (no cap when untagged). A merged edge's class
+is its ``highway_main`` (the class covering most of its length, set by
+:func:`geosuff.network.build.simplify_graph`), else the slowest class it lists.
 
 Urban/rural heuristic (an assumption, not an official classification): an edge is
 urban when its tagged limit is at most 30 mph, rural when it is tagged national speed
@@ -31,11 +33,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.network._estimate_checks import ESTIMATE_SETTINGS, estimate_problems
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "ESTIMATE_SETTINGS",
     "SpeedProfile",
     "add_edge_speeds",
     "classify_setting",
@@ -132,6 +136,7 @@ def _validate(data: dict[str, Any]) -> None:
         v = data[sec][key]
         if not isinstance(v, int | float) or not lo <= v <= hi:
             problems.append(f"{sec}.{key}={v!r} (need {lo}..{hi})")
+    problems.extend(estimate_problems(data["estimate"]))
     if problems:
         raise ValidationError("invalid speed profile: " + "; ".join(problems))
 
@@ -247,10 +252,20 @@ def parse_maxspeed(value: object, profile: SpeedProfile | None = None) -> tuple[
     return best, kind
 
 
-def _first(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return value[0] if value else None
-    return value
+def _class_speed(data: dict[str, Any], speeds: dict[str, float]) -> float:
+    """Class speed of an edge: its ``highway_main`` class, else its (single) class.
+
+    A merged edge listing several classes without ``highway_main`` (e.g. a graph
+    simplified by osmnx directly) takes the slowest of them, whatever their order.
+    """
+    default = speeds["road"]
+    main = data.get("highway_main")
+    if isinstance(main, str):
+        return speeds.get(main, default)
+    hw = data.get("highway")
+    if isinstance(hw, list | tuple):
+        return min((speeds.get(str(h), default) for h in hw), default=default)
+    return speeds.get(str(hw), default)
 
 
 def classify_setting(graph: nx.MultiDiGraph, profile: SpeedProfile) -> dict[Any, bool]:
@@ -346,8 +361,7 @@ def add_edge_speeds(graph: nx.MultiDiGraph, profile: SpeedProfile | None = None)
             setting = "urban"
         else:
             setting = "urban" if node_urban.get(u, False) else "rural"
-        hw = str(_first(data.get("highway")))
-        speed = classes[setting].get(hw, classes[setting]["road"])
+        speed = _class_speed(data, classes[setting])
         if not math.isnan(limit):
             speed = min(speed, factor * limit)
         data["setting"] = setting

@@ -2,7 +2,8 @@
 
 Every function takes a :class:`~geosuff.network.engine.RoadNetwork` or any
 osmnx-style ``MultiDiGraph`` (node ``x``/``y``, edge ``travel_time`` in seconds), or
-``None`` for the labelled straight-line estimate (:mod:`geosuff.network.fallback`).
+``None`` for the labelled straight-line estimate (:mod:`geosuff.network.fallback`;
+points with a ``ruc11`` column get their own setting).
 Points are GeoDataFrames in any CRS, ids from the ``id`` column else the index.
 Times run from origin to destination; unreachable pairs are NaN, never a sentinel.
 ``km`` is the length of the fastest route, including both off-network legs.
@@ -34,7 +35,7 @@ from geosuff.network.engine import (
     as_network,
     chunk_size,
 )
-from geosuff.network.fallback import METHOD_ESTIMATE, METHOD_NETWORK, crowfly_matrix
+from geosuff.network.fallback import METHOD_NETWORK, estimate_matrix
 from geosuff.network.snap import (
     DEFAULT_MAX_SNAP_M,
     NODE_TOLERANCE_M,
@@ -43,6 +44,7 @@ from geosuff.network.snap import (
     points_metric,
     snap_points,
 )
+from geosuff.network.speeds import SpeedProfile
 
 __all__ = ["TravelArrays", "isochrones", "nearest", "time_matrix_array", "travel_time_matrix"]
 
@@ -60,11 +62,14 @@ class TravelArrays(NamedTuple):
     minutes, km
         ``(n_origins, n_destinations)``; NaN where unreachable or beyond the limit.
     method
-        ``"network"`` or ``"estimate_crowfly"``.
+        ``"network"``, ``"estimate_calibrated"`` or ``"estimate_crowfly"``.
     origin_ids, dest_ids
         Ids in row and column order.
     origin_snap_dist_m, dest_snap_dist_m
         Distance from each point to its road (NaN for the estimate).
+    calibration
+        For an estimate, the calibration it used (or ``"uncalibrated (...)"``);
+        empty for network results.
     """
 
     minutes: np.ndarray
@@ -74,6 +79,7 @@ class TravelArrays(NamedTuple):
     dest_ids: np.ndarray
     origin_snap_dist_m: np.ndarray
     dest_snap_dist_m: np.ndarray
+    calibration: str = ""
 
 
 # state handed to forked worker processes (set under the lock just before forking)
@@ -221,7 +227,8 @@ def time_matrix_array(
     with_km: bool = True,
     workers: int | None = None,
     max_snap_m: float | None = DEFAULT_MAX_SNAP_M,
-    area_class: str = "rural",
+    area_class: str | None = None,
+    profile: str | os.PathLike[str] | SpeedProfile | None = None,
     progress: Progress | None = None,
 ) -> TravelArrays:
     """Travel minutes (and km) from every origin to every destination, as arrays.
@@ -245,7 +252,15 @@ def time_matrix_array(
     max_snap_m
         Points farther than this from any road are an error (``None``: accept all).
     area_class
-        ``"urban"`` or ``"rural"`` speeds for the estimate (``network=None`` only).
+        The estimate (``network=None`` only): ``None`` (or ``"auto"``) uses each point's own setting
+        from its ``ruc11`` column (RUC11 code; the calibrated estimate, or the
+        uncalibrated rural one with a warning when neither side has ``ruc11``);
+        ``"urban"``/``"rural"`` the uncalibrated estimate; a RUC11 code (``"C1"``)
+        the calibrated estimate with that setting everywhere
+        (:func:`geosuff.network.fallback.estimate_matrix`).
+    profile
+        Speed profile for the estimate (default: ``settings.estimate_profile``, else
+        the packaged one).
     progress
         Called with the number of origins finished after each chunk.
 
@@ -267,11 +282,19 @@ def time_matrix_array(
     if network is None:
         oxy = points_metric(origins, "origins")
         dxy = points_metric(destinations, "destinations")
-        minutes, km = crowfly_matrix(oxy, dxy, area_class=area_class, max_minutes=max_minutes)
+        minutes, km, method, calibration = estimate_matrix(
+            origins,
+            destinations,
+            oxy,
+            dxy,
+            area_class=area_class,
+            profile=profile,
+            max_minutes=max_minutes,
+        )
         if progress is not None:
             progress(len(o_ids))
         nan_o, nan_d = np.full(len(o_ids), np.nan), np.full(len(d_ids), np.nan)
-        return TravelArrays(minutes, km, METHOD_ESTIMATE, o_ids, d_ids, nan_o, nan_d)
+        return TravelArrays(minutes, km, method, o_ids, d_ids, nan_o, nan_d, calibration)
     net = as_network(network)
     so = snap_points(net, origins, what="origins", max_snap_m=max_snap_m)
     sd = snap_points(net, destinations, what="destinations", max_snap_m=max_snap_m)
@@ -297,7 +320,7 @@ def travel_time_matrix(
     ----------
     network
         A :class:`RoadNetwork`, an osmnx-style graph, or ``None`` (straight-line
-        estimate, ``method = "estimate_crowfly"``).
+        estimate, ``method = "estimate_calibrated"`` or ``"estimate_crowfly"``).
     origins, destinations
         Points in any CRS; ids from the ``id`` column else the index.
     max_minutes
@@ -306,13 +329,14 @@ def travel_time_matrix(
         Leave out unreachable pairs instead of giving them NaN.
     **kwargs
         Passed to :func:`time_matrix_array` (``with_km``, ``workers``, ``max_snap_m``,
-        ``area_class``, ``progress``).
+        ``area_class``, ``profile``, ``progress``).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``origin_id, dest_id, minutes, km, method, origin_snap_dist_m,
         dest_snap_dist_m``; travel runs from origin to destination.
+        ``attrs["calibration"]`` names the estimate's calibration.
 
     Examples
     --------
@@ -333,6 +357,7 @@ def travel_time_matrix(
     )
     if dropna:
         df = df[df["minutes"].notna()].reset_index(drop=True)
+    df.attrs["calibration"] = arr.calibration
     return df
 
 
@@ -344,7 +369,7 @@ def nearest(
     max_minutes: float | None = None,
     direction: str = "to_facility",
     max_snap_m: float | None = DEFAULT_MAX_SNAP_M,
-    area_class: str = "rural",
+    area_class: str | None = None,
 ) -> pd.DataFrame:
     """Find the nearest facility (in time) for every origin, with one search in total.
 
@@ -362,7 +387,7 @@ def nearest(
     max_snap_m
         Points farther than this from any road are an error.
     area_class
-        ``"urban"`` or ``"rural"`` for the estimate.
+        For the estimate, as in :func:`time_matrix_array`.
 
     Returns
     -------
@@ -388,17 +413,19 @@ def nearest(
         km = arr.km[np.arange(len(o_ids)), best]
         fac = pd.array(f_ids[best], dtype=object)
         fac[np.isnan(mins)] = None
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "origin_id": o_ids,
                 "facility_id": fac,
                 "minutes": mins,
                 "km": km,
-                "method": METHOD_ESTIMATE,
+                "method": arr.method,
                 "origin_snap_dist_m": np.nan,
                 "facility_snap_dist_m": np.nan,
             }
         )
+        out.attrs["calibration"] = arr.calibration
+        return out
     net = as_network(network)
     so = snap_points(net, origins, what="origins", max_snap_m=max_snap_m)
     sf = snap_points(net, facilities, what="facilities", max_snap_m=max_snap_m)

@@ -11,6 +11,7 @@ import pandas as pd
 from geosuff import settings
 from geosuff.analysis.clients import sample_clients
 from geosuff.io.population import demand_points
+from geosuff.io.ruc import with_ruc
 
 __all__ = ["CentreTimes", "centre_times", "pair_minutes", "weighted_quantile"]
 
@@ -92,6 +93,7 @@ def centre_times(
         geometry=gpd.points_from_xy(centres[:, 0], centres[:, 1]),
         crs=settings.crs_metric,
     )
+    centre_gdf = with_ruc(centre_gdf, population)
     arr = time_matrix_array(network, demand_points(population), centre_gdf, max_snap_m=None)
     pos = {n: i for i, n in enumerate(names)}
     own = np.array([pos.get(v, -1) if isinstance(v, str) else -1 for v in z])
@@ -139,6 +141,7 @@ def pair_minutes(
     b_xy, _ = sample_clients(lsoas, n_pairs, rng)
     ga = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*a_xy.T), crs=settings.crs_metric)
     gb = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*b_xy.T), crs=settings.crs_metric)
+    ga, gb = with_ruc(ga, lsoas), with_ruc(gb, lsoas)
     pair = np.diag(time_matrix_array(network, ga, gb, max_snap_m=None).minutes)
     if not np.isfinite(pair).any():
         return float("nan"), float("nan")

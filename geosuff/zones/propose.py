@@ -11,6 +11,7 @@ import pandas as pd
 from geosuff import settings
 from geosuff.io.area_layers import AreaLayers
 from geosuff.io.population import demand_points
+from geosuff.io.ruc import with_ruc
 from geosuff.zones.adjacency import lsoa_adjacency, parts_by_adjacency
 
 __all__ = ["propose_zones", "zone_polygons"]
@@ -123,7 +124,7 @@ def propose_zones(
     from geosuff.network import time_matrix_array
 
     pop = layers.population
-    arr = time_matrix_array(network, demand_points(pop), seeds, max_snap_m=None)
+    arr = time_matrix_array(network, demand_points(pop), with_ruc(seeds, pop), max_snap_m=None)
     zones = list(dict.fromkeys(seeds["zone"]))
     seed_zone = np.array([zones.index(z) for z in seeds["zone"]])
     filled = np.where(np.isnan(arr.minutes), np.inf, arr.minutes)

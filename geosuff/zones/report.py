@@ -119,12 +119,18 @@ def render_report(
         HTML; all data-derived text is escaped.
     """
     method = overall.get("travel_method")
-    note = (
-        "Drive times over the road network."
-        if method == "network"
-        else "Drive times are ESTIMATES (straight line x detour factor at typical speeds): "
-        "no road network was given."
-    )
+    if method == "network":
+        note = "Drive times over the road network."
+    elif method == "estimate_calibrated":
+        note = (
+            "Drive times are ESTIMATES from straight-line distance, calibrated on real roads "
+            "by each end's rural-urban setting: no road network was given."
+        )
+    else:
+        note = (
+            "Drive times are ESTIMATES (straight line x detour factor at typical speeds): "
+            "no road network was given."
+        )
     facts = pd.DataFrame(
         [(k, v) for k, v in overall.items() if k != "thresholds"], columns=["measure", "value"]
     )
