@@ -37,9 +37,10 @@ def implausible_population(numbers: pd.DataFrame) -> pd.Series:
     """
     reasons = pd.Series(None, index=numbers.index, dtype="object")
     cols = [c for c in _NESTED if c in numbers.columns]
-    too_big = numbers[cols].gt(MAX_LSOA_PEOPLE)
+    numbers = numbers[cols].apply(pd.to_numeric, errors="coerce").astype(float)
+    too_big = numbers.gt(MAX_LSOA_PEOPLE)
     for i in numbers.index[too_big.any(axis=1)]:
-        worst = numbers.loc[i, cols].astype(float).idxmax()
+        worst = numbers.loc[i].idxmax()
         reasons[i] = (
             f"counts no LSOA could hold: {worst} {numbers.at[i, worst]:,.0f} "
             f"(largest plausible {MAX_LSOA_PEOPLE:,})"
