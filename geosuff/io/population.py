@@ -20,8 +20,9 @@ import shapely
 
 from geosuff import settings
 from geosuff._errors import DataMissingError, InputFileError
+from geosuff.io._tablecache import cached_table
 from geosuff.io.areas import Area
-from geosuff.io.files import read_table, read_vector
+from geosuff.io.files import read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
 from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
@@ -98,7 +99,7 @@ def read_population_estimates(
         Duplicate LSOA rows and rows with non-numeric or negative counts.
     """
     p = Path(path)
-    raw = read_table(p, dtype=str)
+    raw = cached_table(p, dtype=str)  # parsed once per command, then Parquet-cached
     code_col = _pick(raw.columns, _CODE_COLS)
     if code_col is None:
         raise InputFileError(p, "no LSOA code column (lsoa11_code, LSOA11CD or lsoa_code)")
@@ -267,7 +268,7 @@ def _read_centroids(path: Path, codes: pd.Series | None = None) -> pd.DataFrame:
 
     ``codes`` keeps only those LSOAs; ``None`` keeps all.
     """
-    table = read_table(path)
+    table = cached_table(path)
     code_col = _pick(table.columns, _CODE_COLS)
     lon_col = _pick(table.columns, ("longitude", "long", "lon", "x"))
     lat_col = _pick(table.columns, ("latitude", "lat", "y"))
