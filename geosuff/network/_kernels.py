@@ -9,10 +9,13 @@ fastest route costs one addition per relaxed edge instead of a walk back over a
 predecessor tree. The source label of the seed that reached a node can be carried
 too (nearest-of-many).
 
-State lives in a :class:`Workspace` (one per thread). A node's label is valid for the
-current search only when ``stamp[node] == run``, so nothing is cleared between
-searches; ``pos[node] == -2`` marks it settled. The heap is an indexed binary heap
-with decrease-key, so it never holds more than one entry per node.
+State lives in a :class:`Workspace` (one per thread): tentative times start at
+infinity and each search puts back only the nodes it touched, when the next search
+starts, so the answers of the last search stay readable in between. The heap is a
+4-ary heap with lazy deletion (an improved node is pushed again and stale entries
+are skipped), which keeps every heap operation on contiguous memory. A settled
+node's time is never improved (its time is at most the current key), so relaxing
+needs no settled test.
 
 Every kernel is compiled with ``nogil=True`` so Python threads run searches on all
 cores, and ``cache=True`` so the machine code is kept on disk after the first call.
@@ -30,87 +33,94 @@ __all__ = [
     "search",
 ]
 
-_SETTLED = -2
-_RUN_MAX = 2**31 - 2
-
 
 class Workspace:
-    """Per-thread search state for a graph of *n* nodes.
+    """Per-thread search state for a graph of *n* nodes and *m* edges.
 
     Parameters
     ----------
-    n
-        Number of nodes.
+    n, m
+        Numbers of nodes and edges.
+    seeds
+        Most seeds one search starts from (bounds the heap with *m*).
     with_len, with_label
         Whether route lengths and source labels are tracked (else 1-element stubs).
+
+    Attributes
+    ----------
+    dist, lens, label
+        Seconds, metres and source label of the nodes the last search reached.
+    done
+        Whether the last search settled each node.
+    order
+        Nodes in the order the last search settled them (``state[0]`` of them).
     """
 
-    def __init__(self, n: int, *, with_len: bool = False, with_label: bool = False) -> None:
-        self.dist = np.empty(n)
+    def __init__(
+        self, n: int, m: int, seeds: int = 2, *, with_len: bool = False, with_label: bool = False
+    ) -> None:
+        self.dist = np.full(n, np.inf)
         self.lens = np.empty(n if with_len else 1)
         self.label = np.empty(n if with_label else 1, dtype=np.int32)
-        self.stamp = np.zeros(n, dtype=np.int32)
-        self.pos = np.empty(n, dtype=np.int32)
-        self.heap = np.empty(n, dtype=np.int32)
-        self.hkey = np.empty(n)
+        self.done = np.zeros(n, dtype=np.bool_)
         self.order = np.empty(n, dtype=np.int32)
-        self.run = 0
-
-    def reserve(self, searches: int) -> int:
-        """Return the run id before the next *searches* searches (reset on overflow)."""
-        if self.run + searches > _RUN_MAX:
-            self.stamp[:] = 0
-            self.run = 0
-        first = self.run
-        self.run += searches
-        return first
+        self.hnode = np.empty(m + seeds + 1, dtype=np.int32)
+        self.hkey = np.empty(m + seeds + 1)
+        self.state = np.zeros(2, dtype=np.int64)  # settled count, heap size at the end
 
     def settled(self, nodes: np.ndarray) -> np.ndarray:
         """Whether each of *nodes* was settled by the last search."""
-        return (self.stamp[nodes] == self.run) & (self.pos[nodes] == _SETTLED)
+        return self.done[nodes]
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Return the arrays the kernels take, in their order."""
+        return (
+            self.dist, self.lens, self.label, self.done, self.order, self.hnode, self.hkey,
+            self.state,
+        )  # fmt: skip
 
 
-@njit(nogil=True, cache=True)
-def _sift_up(
-    heap: np.ndarray, hkey: np.ndarray, pos: np.ndarray, i: int, v: int, key: float
-) -> None:
+@njit(nogil=True, cache=True, inline="always")
+def _push(hnode: np.ndarray, hkey: np.ndarray, size: int, v: int, key: float) -> int:
+    i = size
     while i > 0:
-        p = (i - 1) >> 1
+        p = (i - 1) >> 2
         if hkey[p] <= key:
             break
-        u = heap[p]
-        heap[i] = u
+        hnode[i] = hnode[p]
         hkey[i] = hkey[p]
-        pos[u] = i
         i = p
-    heap[i] = v
+    hnode[i] = v
     hkey[i] = key
-    pos[v] = i
+    return size + 1
 
 
-@njit(nogil=True, cache=True)
-def _pop(heap: np.ndarray, hkey: np.ndarray, pos: np.ndarray, size: int) -> int:
+@njit(nogil=True, cache=True, inline="always")
+def _pop(hnode: np.ndarray, hkey: np.ndarray, size: int) -> int:
+    """Remove the top entry (read it first); return the new size."""
     size -= 1
     if size > 0:
-        v = heap[size]
+        v = hnode[size]
         key = hkey[size]
         i = 0
         while True:
-            c = 2 * i + 1
+            c = 4 * i + 1
             if c >= size:
                 break
-            if c + 1 < size and hkey[c + 1] < hkey[c]:
-                c += 1
-            if hkey[c] >= key:
+            best = c
+            bk = hkey[c]
+            last = min(c + 4, size)
+            for j in range(c + 1, last):
+                if hkey[j] < bk:
+                    best = j
+                    bk = hkey[j]
+            if bk >= key:
                 break
-            u = heap[c]
-            heap[i] = u
-            hkey[i] = hkey[c]
-            pos[u] = i
-            i = c
-        heap[i] = v
+            hnode[i] = hnode[best]
+            hkey[i] = bk
+            i = best
+        hnode[i] = v
         hkey[i] = key
-        pos[v] = i
     return size
 
 
@@ -132,44 +142,44 @@ def _dijkstra(
     dist: np.ndarray,
     lens: np.ndarray,
     label: np.ndarray,
-    stamp: np.ndarray,
-    pos: np.ndarray,
-    heap: np.ndarray,
-    hkey: np.ndarray,
+    done: np.ndarray,
     order: np.ndarray,
-    run: int,
+    hnode: np.ndarray,
+    hkey: np.ndarray,
+    state: np.ndarray,
     track_len: bool,
     track_label: bool,
 ) -> int:
     """One search from seeds ``k0:k1``; returns how many nodes it settled (in *order*)."""
+    # put back what the previous search touched
+    for i in range(state[0]):
+        v = order[i]
+        dist[v] = np.inf
+        done[v] = False
+    for i in range(state[1]):
+        dist[hnode[i]] = np.inf
     size = 0
     for k in range(k0, k1):
         t = s_t[k]
         if not t <= limit:  # also drops NaN (a direction that is not allowed)
             continue
         v = s_node[k]
-        if stamp[v] != run:
-            stamp[v] = run
-            pos[v] = -1
-            dist[v] = np.inf
         if t < dist[v]:
             dist[v] = t
             if track_len:
                 lens[v] = s_l[k]
             if track_label:
                 label[v] = s_lab[k]
-            i = pos[v]
-            if i < 0:
-                i = size
-                size += 1
-            _sift_up(heap, hkey, pos, i, v, t)
+            size = _push(hnode, hkey, size, v, t)
     remaining = n_tgt
     count = 0
     while size > 0:
-        v = heap[0]
+        v = hnode[0]
         key = hkey[0]
-        size = _pop(heap, hkey, pos, size)
-        pos[v] = _SETTLED
+        size = _pop(hnode, hkey, size)
+        if key > dist[v]:
+            continue  # stale entry
+        done[v] = True
         order[count] = v
         count += 1
         if n_tgt > 0 and is_tgt[v]:
@@ -181,23 +191,15 @@ def _dijkstra(
             if nd > limit:
                 continue
             u = indices[e]
-            if stamp[u] != run:
-                stamp[u] = run
-                pos[u] = -1
-                dist[u] = np.inf
-            elif pos[u] == _SETTLED:
-                continue
             if nd < dist[u]:
                 dist[u] = nd
                 if track_len:
                     lens[u] = lens[v] + wl[e]
                 if track_label:
                     label[u] = label[v]
-                i = pos[u]
-                if i < 0:
-                    i = size
-                    size += 1
-                _sift_up(heap, hkey, pos, i, u, nd)
+                size = _push(hnode, hkey, size, u, nd)
+    state[0] = count
+    state[1] = size
     return count
 
 
@@ -226,13 +228,12 @@ def matrix_rows(
     dist: np.ndarray,
     lens: np.ndarray,
     label: np.ndarray,
-    stamp: np.ndarray,
-    pos: np.ndarray,
-    heap: np.ndarray,
-    hkey: np.ndarray,
+    done: np.ndarray,
     order: np.ndarray,
-    run0: int,
-) -> int:
+    hnode: np.ndarray,
+    hkey: np.ndarray,
+    state: np.ndarray,
+) -> None:
     """Search from rows ``r0:r1`` and finish the point-to-point times and lengths.
 
     Row ``r``'s seeds are ``seed_ptr[r]:seed_ptr[r + 1]``. Point ``j`` on the other side
@@ -241,7 +242,6 @@ def matrix_rows(
     (seconds, metres); pairs not reached keep the caller's fill values.
     """
     for r in range(r0, r1):
-        run = run0 + (r - r0) + 1
         _dijkstra(
             indptr,
             indices,
@@ -259,12 +259,11 @@ def matrix_rows(
             dist,
             lens,
             label,
-            stamp,
-            pos,
-            heap,
-            hkey,
+            done,
             order,
-            run,
+            hnode,
+            hkey,
+            state,
             track_len,
             False,
         )
@@ -273,9 +272,9 @@ def matrix_rows(
             b = p_b[j]
             ta = np.inf
             tb = np.inf
-            if stamp[a] == run and pos[a] == _SETTLED:
+            if done[a]:
                 ta = dist[a] + leg_t[j, 0]
-            if stamp[b] == run and pos[b] == _SETTLED:
+            if done[b]:
                 tb = dist[b] + leg_t[j, 1]
             if tb < ta:
                 out_t[r, j] = tb
@@ -285,7 +284,6 @@ def matrix_rows(
                 out_t[r, j] = ta
                 if track_len:
                     out_l[r, j] = lens[a] + leg_l[j, 0]
-    return run0 + (r1 - r0)
 
 
 @njit(nogil=True, cache=True)
@@ -303,17 +301,15 @@ def dense_rows(
     dist: np.ndarray,
     lens: np.ndarray,
     label: np.ndarray,
-    stamp: np.ndarray,
-    pos: np.ndarray,
-    heap: np.ndarray,
-    hkey: np.ndarray,
+    done: np.ndarray,
     order: np.ndarray,
-    run0: int,
-) -> int:
+    hnode: np.ndarray,
+    hkey: np.ndarray,
+    state: np.ndarray,
+) -> None:
     """Search from rows ``r0:r1`` and write minutes to every settled node into ``out``."""
     no_tgt = np.zeros(1, dtype=np.bool_)
     for r in range(r0, r1):
-        run = run0 + (r - r0) + 1
         count = _dijkstra(
             indptr,
             indices,
@@ -331,19 +327,17 @@ def dense_rows(
             dist,
             lens,
             label,
-            stamp,
-            pos,
-            heap,
-            hkey,
+            done,
             order,
-            run,
+            hnode,
+            hkey,
+            state,
             False,
             False,
         )
         for i in range(count):
             v = order[i]
             out[r, v] = dist[v] / 60.0
-    return run0 + (r1 - r0)
 
 
 @njit(nogil=True, cache=True)
@@ -362,12 +356,11 @@ def search(
     dist: np.ndarray,
     lens: np.ndarray,
     label: np.ndarray,
-    stamp: np.ndarray,
-    pos: np.ndarray,
-    heap: np.ndarray,
-    hkey: np.ndarray,
+    done: np.ndarray,
     order: np.ndarray,
-    run: int,
+    hnode: np.ndarray,
+    hkey: np.ndarray,
+    state: np.ndarray,
     track_len: bool,
     track_label: bool,
 ) -> int:
@@ -389,12 +382,11 @@ def search(
         dist,
         lens,
         label,
-        stamp,
-        pos,
-        heap,
-        hkey,
+        done,
         order,
-        run,
+        hnode,
+        hkey,
+        state,
         track_len,
         track_label,
     )

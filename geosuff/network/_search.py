@@ -236,14 +236,20 @@ def point_matrix(
     out_l = np.full((n_rows, len(p_a)) if with_len else (1, 1), np.nan)
 
     def block(ws: k.Workspace, r0: int, r1: int) -> None:
-        run0 = ws.reserve(r1 - r0)
         k.matrix_rows(
             ip, ix, wt, wl, seeds.ptr, seeds.node, seeds.t_s, seeds.len_m, r0, r1,
             float(limit_s), is_tgt, n_tgt, p_a, p_b, leg_t, leg_l, with_len, out_t, out_l,
-            ws.dist, ws.lens, ws.label, ws.stamp, ws.pos, ws.heap, ws.hkey, ws.order, run0,
+            *ws.arrays(),
         )  # fmt: skip
 
-    run_rows(n_rows, threads, lambda: k.Workspace(n, with_len=with_len), block, progress)
+    seeds_max = int(np.diff(seeds.ptr).max()) if n_rows else 1
+    run_rows(
+        n_rows,
+        threads,
+        lambda: k.Workspace(n, len(ix), seeds_max, with_len=with_len),
+        block,
+        progress,
+    )
     if not with_len:
         out_l = np.full(out_t.shape, np.nan)
     return out_t, out_l
@@ -283,36 +289,32 @@ def reach_rows(
     ip, ix, wt, _ = arrays
     n = len(ip) - 1
     n_rows = len(seeds.ptr) - 1
+    seeds_max = int(np.diff(seeds.ptr).max()) if n_rows else 1
     if dense:
         out = np.full((n_rows, n), np.nan)
 
         def block(ws: k.Workspace, r0: int, r1: int) -> None:
-            run0 = ws.reserve(r1 - r0)
             k.dense_rows(
                 ip, ix, wt, seeds.ptr, seeds.node, seeds.t_s, r0, r1, float(limit_s), out,
-                ws.dist, ws.lens, ws.label, ws.stamp, ws.pos, ws.heap, ws.hkey, ws.order, run0,
+                *ws.arrays(),
             )  # fmt: skip
 
-        run_rows(n_rows, threads, lambda: k.Workspace(n), block)
+        run_rows(n_rows, threads, lambda: k.Workspace(n, len(ix), seeds_max), block)
         return out
     parts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     none = np.zeros(1, dtype=np.bool_)
 
     def block_sparse(ws: k.Workspace, r0: int, r1: int) -> None:
         for r in range(r0, r1):
-            run = ws.reserve(1) + 1
+            one = slice(seeds.ptr[r], seeds.ptr[r + 1])
             count = k.search(
-                ip, ix, wt, wt, seeds.node[seeds.ptr[r] : seeds.ptr[r + 1]],
-                seeds.t_s[seeds.ptr[r] : seeds.ptr[r + 1]],
-                seeds.t_s[seeds.ptr[r] : seeds.ptr[r + 1]],
-                seeds.node[seeds.ptr[r] : seeds.ptr[r + 1]], float(limit_s), none, 0,
-                ws.dist, ws.lens, ws.label, ws.stamp, ws.pos, ws.heap, ws.hkey, ws.order, run,
-                False, False,
+                ip, ix, wt, wt, seeds.node[one], seeds.t_s[one], seeds.t_s[one],
+                seeds.node[one], float(limit_s), none, 0, *ws.arrays(), False, False,
             )  # fmt: skip
             nodes = ws.order[:count].copy()
             parts[r] = (nodes, ws.dist[nodes] / 60.0)
 
-    run_rows(n_rows, threads, lambda: k.Workspace(n), block_sparse)
+    run_rows(n_rows, threads, lambda: k.Workspace(n, len(ix), seeds_max), block_sparse)
     rows = range(n_rows)
     counts = [len(parts[r][0]) for r in rows]
     return Reached(
@@ -360,15 +362,16 @@ def multi_source(
 
     ip, ix, wt, wl = arrays
     n = len(ip) - 1
-    ws = k.Workspace(n, with_len=with_len, with_label=label is not None)
+    ws = k.Workspace(
+        n, len(ix), len(seeds.node), with_len=with_len, with_label=label is not None
+    )
     is_tgt = np.zeros(n if targets is not None else 1, dtype=np.bool_)
     if targets is not None:
         is_tgt[targets] = True
     labels = np.zeros(len(seeds.node), np.int32) if label is None else label.astype(np.int32)
-    run = ws.reserve(1) + 1
     count = k.search(
         ip, ix, wt, wl, seeds.node, seeds.t_s, seeds.len_m, labels, float(limit_s), is_tgt,
-        int(is_tgt.sum()) if targets is not None else 0, ws.dist, ws.lens, ws.label, ws.stamp,
-        ws.pos, ws.heap, ws.hkey, ws.order, run, with_len, label is not None,
+        int(is_tgt.sum()) if targets is not None else 0, *ws.arrays(), with_len,
+        label is not None,
     )  # fmt: skip
     return ws, int(count)
