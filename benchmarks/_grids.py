@@ -35,9 +35,17 @@ def grid_edges(
     y = y0 + np.tile(np.arange(ny_side), nx_side) * spacing_m + rng.uniform(-jit, jit, n)
     us, vs, fast = [], [], []
     for a, b, line in (
-        (ids[:, :-1], ids[:, 1:], np.broadcast_to(np.arange(nx_side)[:, None], (nx_side, ny_side - 1))),
-        (ids[:-1, :], ids[1:, :], np.broadcast_to(np.arange(ny_side)[None, :], (nx_side - 1, ny_side))),
-    ):  # fmt: skip
+        (
+            ids[:, :-1],
+            ids[:, 1:],
+            np.broadcast_to(np.arange(nx_side)[:, None], (nx_side, ny_side - 1)),
+        ),
+        (
+            ids[:-1, :],
+            ids[1:, :],
+            np.broadcast_to(np.arange(ny_side)[None, :], (nx_side - 1, ny_side)),
+        ),
+    ):
         us.append(a.ravel())
         vs.append(b.ravel())
         fast.append((line % 10 == 0).ravel())

@@ -148,7 +148,9 @@ def node_libraries(label: str, net: RoadNetwork, graph, rng) -> None:
 
         rxg = rx.PyDiGraph()
         rxg.add_nodes_from(range(n))
-        rxg.add_edges_from(list(zip(rows.tolist(), net.indices.tolist(), net.time_s.tolist())))
+        rxg.add_edges_from(
+            list(zip(rows.tolist(), net.indices.tolist(), net.time_s.tolist(), strict=True))
+        )
         others["rustworkx"] = lambda: rx.dijkstra_shortest_path_lengths(rxg, src, float)
     if graph is not None:
         import networkx as nx
@@ -198,8 +200,11 @@ def node_libraries(label: str, net: RoadNetwork, graph, rng) -> None:
             label,
             task,
             "networkx",
-            timed(lambda: nx.multi_source_dijkstra_path_length(g_rev, fac_ids, weight="travel_time"), 1),
-        )  # fmt: skip
+            timed(
+                lambda: nx.multi_source_dijkstra_path_length(g_rev, fac_ids, weight="travel_time"),
+                1,
+            ),
+        )
 
 
 def point_matrices(label: str, net: RoadNetwork, rng) -> None:
@@ -247,7 +252,12 @@ def sides_and_many(label: str, net: RoadNetwork, rng) -> None:
     k = max(1, nb // 10)
     t = timed(lambda: legacy.time_matrix_array(net, big.iloc[:k], small), 1)
     record(label, task, f"geosuff (before) {nb}x{ns}", t * nb / k, None, f"* from {k} origins")
-    record(label, task, f"geosuff (before) {ns}x{nb}", timed(lambda: legacy.time_matrix_array(net, small, big), 1))  # fmt: skip
+    record(
+        label,
+        task,
+        f"geosuff (before) {ns}x{nb}",
+        timed(lambda: legacy.time_matrix_array(net, small, big), 1),
+    )
 
     m = 200 if QUICK else 1000
     o = pts(net, rng.choice(n, m, replace=False), 7)
@@ -290,7 +300,7 @@ def sides_and_many(label: str, net: RoadNetwork, rng) -> None:
     record(
         label, task, "pandana queries", query, None, f"nodes only; max diff vs geosuff {diff:.1e} s"
     )
-    record(label, task, "pandana end to end", prep + query, None, "preprocessing + queries")  # fmt: skip
+    record(label, task, "pandana end to end", prep + query, None, "preprocessing + queries")
 
 
 def limited_memory(label: str, net: RoadNetwork, rng) -> None:
@@ -316,13 +326,21 @@ def find(graph, task_prefix, tool):
 def print_table() -> None:
     print()
     print(
-        f"{'graph':<10} {'task':<30} {'tool':<30} {'seconds':>10} {'x geosuff':>10} {'peak MB':>9}  note"
+        f"{'graph':<10} {'task':<30} {'tool':<30} {'seconds':>10} {'x geosuff':>10} "
+        f"{'peak MB':>9}  note"
     )
     for r in ROWS:
         base = next(
-            (q["s"] for q in ROWS if q["graph"] == r["graph"] and q["task"] == r["task"] and q["tool"].startswith("geosuff") and "before" not in q["tool"]),
+            (
+                q["s"]
+                for q in ROWS
+                if q["graph"] == r["graph"]
+                and q["task"] == r["task"]
+                and q["tool"].startswith("geosuff")
+                and "before" not in q["tool"]
+            ),
             np.nan,
-        )  # fmt: skip
+        )
         mb = "" if r["mb"] is None else f"{r['mb']:.1f}"
         print(
             f"{r['graph']:<10} {r['task']:<30} {r['tool']:<30} {r['s']:>10.3f} "
@@ -384,7 +402,7 @@ def checks(big: str, huge: str) -> list[tuple[str, str, bool]]:
                 sparse["mb"] < dense["mb"] / 5,
             )
         )
-    return out  # fmt: skip
+    return out
 
 
 def main() -> None:
@@ -405,7 +423,11 @@ def main() -> None:
         print(f"rutland: {rut.n_nodes:,} nodes, built in {time.perf_counter() - t0:.1f} s")
         node_libraries("rutland", rut, rut.graph, rng)
         point_matrices("rutland", rut, rng)
-    sizes = {"grid60k": 70, "grid300k": 120, "grid1.5M": 250} if QUICK else {"grid60k": 245, "grid300k": 548, "grid1.5M": 1225}  # fmt: skip
+    sizes = (
+        {"grid60k": 70, "grid300k": 120, "grid1.5M": 250}
+        if QUICK
+        else {"grid60k": 245, "grid300k": 548, "grid1.5M": 1225}
+    )
     for label, side in sizes.items():
         t0 = time.perf_counter()
         net = grid_network(side)
@@ -414,7 +436,11 @@ def main() -> None:
         if side <= 245:
             graph = grid_graph(side)
             assert RoadNetwork.from_graph(graph).n_nodes == net.n_nodes
-        print(f"{label}: {net.n_nodes:,} nodes, {len(net.indices):,} edges, built in {time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"{label}: {net.n_nodes:,} nodes, {len(net.indices):,} edges, "
+            f"built in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         node_libraries(label, net, graph, rng)
         if label == "grid300k":
             point_matrices(label, net, rng)
