@@ -47,6 +47,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(Path(__file__).resolve().par
 import _legacy_engine as legacy  # noqa: E402
 from _grids import grid_graph, grid_network  # noqa: E402
 
+import geosuff  # noqa: E402
 from geosuff.network import (  # noqa: E402
     RoadNetwork,
     build_network,
@@ -417,6 +418,19 @@ def main() -> None:
     missing = [m for m in ("igraph", "networkit", "rustworkx", "pandana") if not have(m)]
     if missing:
         print(f"not installed (skipped): {', '.join(missing)}; pip install -e '.[bench]'")
+    t0 = time.perf_counter()
+    warm = grid_network(30)
+    o = pts(warm, np.arange(0, 900, 90), 0)
+    time_matrix_array(warm, o, o.iloc[:3])
+    time_matrix_array(warm, o.iloc[:3], o, with_km=False)
+    node_times(warm, [0, 1])
+    node_times(warm, [0, 1], min_only=True)
+    reach(warm, [0], max_minutes=1)
+    geosuff.nearest(warm, o, o.iloc[:2])
+    print(
+        f"compiled kernels ready (first calls, from numba's cache or compiled): "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     if RUTLAND.is_file():
         t0 = time.perf_counter()
         rut = build_network(RUTLAND)
