@@ -108,8 +108,12 @@ def _trees(demand, homes, dxy, hxy):
 _TREES: dict[str, object] = {}
 
 
-def _union(lists) -> np.ndarray:
-    return np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]))
+def _within(xy, pts, radius_m) -> np.ndarray:
+    """Rows of *xy* within *radius_m* of any of *pts* (box filter, then a KD-tree)."""
+    lo, hi = pts.min(axis=0) - radius_m, pts.max(axis=0) + radius_m
+    idx = np.flatnonzero(np.all((xy >= lo) & (xy <= hi), axis=1))
+    dist, _ = cKDTree(pts).query(xy[idx], distance_upper_bound=radius_m)
+    return idx[np.isfinite(dist)]
 
 
 def partitions(demand, homes, demand_km, homes_km, only=None):
@@ -120,7 +124,7 @@ def partitions(demand, homes, demand_km, homes_km, only=None):
     """
     dxy = demand[["x", "y"]].to_numpy()
     hxy = np.column_stack([homes.geometry.x, homes.geometry.y])
-    dtree, htree = _trees(demand, homes, dxy, hxy)
+    _, htree = _trees(demand, homes, dxy, hxy)
     cols = ["provider_id", "name", "kind", "beds", "units", "dementia", "lad"]
     parts = []
     for lad, own in demand.groupby("lad", sort=True):
@@ -129,8 +133,8 @@ def partitions(demand, homes, demand_km, homes_km, only=None):
         pts = own[["x", "y"]].to_numpy()
         nearest_m = float(htree.query(pts)[0].max()) + 1000.0
         reach_h = max(homes_km * 1000.0, nearest_m)
-        near_d = _union(dtree.query_ball_point(pts, max(demand_km * 1000.0, reach_h)))
-        near_h = _union(htree.query_ball_point(pts, reach_h))
+        near_d = _within(dxy, pts, max(demand_km * 1000.0, reach_h))
+        near_h = _within(hxy, pts, reach_h)
         parts.append(
             {
                 "lad": lad,
