@@ -362,9 +362,7 @@ def multi_source(
 
     ip, ix, wt, wl = arrays
     n = len(ip) - 1
-    ws = k.Workspace(
-        n, len(ix), len(seeds.node), with_len=with_len, with_label=label is not None
-    )
+    ws = k.Workspace(n, len(ix), len(seeds.node), with_len=with_len, with_label=label is not None)
     is_tgt = np.zeros(n if targets is not None else 1, dtype=np.bool_)
     if targets is not None:
         is_tgt[targets] = True
