@@ -140,3 +140,15 @@ def test_threads_run_inside_a_daemonic_process():
     net = RoadNetwork.from_graph(grid_graph(20, seed=1))
     o, d = random_points(net, 30, 1), random_points(net, 30, 2)
     assert got == pytest.approx(np.nansum(time_matrix_array(net, o, d, workers=1).minutes))
+
+
+def test_thread_count(monkeypatch):
+    from geosuff.network._search import thread_count, usable_cores
+
+    assert thread_count(3, 1, 10) == 3  # asked for: given
+    assert thread_count(None, 1, 10**6) == 1  # one search: one thread
+    assert thread_count(None, 50, 100) == 1  # tiny work: not worth a thread
+    assert thread_count(None, 500, 300_000) == min(usable_cores(), 500)
+    monkeypatch.setenv("GEOSUFF_THREADS", "1")
+    assert thread_count(None, 500, 300_000) == 1
+    assert thread_count(2, 500, 300_000) == 2  # an explicit request wins
