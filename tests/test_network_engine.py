@@ -152,3 +152,29 @@ def test_thread_count(monkeypatch):
     monkeypatch.setenv("GEOSUFF_THREADS", "1")
     assert thread_count(None, 500, 300_000) == 1
     assert thread_count(2, 500, 300_000) == 2  # an explicit request wins
+
+
+def test_dense_random_graph_with_many_improvements_equals_scipy():
+    """Many improvements per node overflow the heap's n slots: stale entries compact away."""
+    import networkx as nx
+
+    rng = np.random.default_rng(0)
+    n, m = 300, 9000
+    g = nx.MultiDiGraph(crs="EPSG:27700")
+    g.add_nodes_from((i, {"x": 480_000.0 + i, "y": 300_000.0}) for i in range(n))
+    u, v = rng.integers(0, n, (2, m))
+    w = rng.uniform(0, 100, m)
+    w[:50] = 0.0  # zero-time edges too
+    g.add_edges_from(
+        (int(a), int(b), {"travel_time": float(t)}) for a, b, t in zip(u, v, w, strict=True)
+    )
+    net = RoadNetwork.from_graph(g)
+    src = list(range(0, n, 7))
+    for rev in (False, True):
+        np.testing.assert_allclose(
+            node_times(net, src, reverse=rev), legacy_node_times(net, src, reverse=rev)
+        )
+        np.testing.assert_allclose(
+            node_times(net, src, min_only=True, reverse=rev),
+            legacy_node_times(net, src, min_only=True, reverse=rev),
+        )

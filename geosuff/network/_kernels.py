@@ -40,9 +40,9 @@ class Workspace:
     Parameters
     ----------
     n, m
-        Numbers of nodes and edges.
+        Numbers of nodes and edges (*m* is kept for callers; the heap needs only *n*).
     seeds
-        Most seeds one search starts from (bounds the heap with *m*).
+        Most seeds one search starts from.
     with_len, with_label
         Whether route lengths and source labels are tracked (else 1-element stubs).
 
@@ -64,8 +64,10 @@ class Workspace:
         self.label = np.empty(n if with_label else 1, dtype=np.int32)
         self.done = np.zeros(n, dtype=np.bool_)
         self.order = np.empty(n, dtype=np.int32)
-        self.hnode = np.empty(m + seeds + 1, dtype=np.int32)
-        self.hkey = np.empty(m + seeds + 1)
+        # live entries never exceed the nodes, so n + seeds slots always suffice once
+        # stale entries are compacted away (rarely: the frontier is usually small)
+        self.hnode = np.empty(n + seeds + 1, dtype=np.int32)
+        self.hkey = np.empty(n + seeds + 1)
         self.state = np.zeros(2, dtype=np.int64)  # settled count, heap size at the end
 
     def settled(self, nodes: np.ndarray) -> np.ndarray:
@@ -96,32 +98,48 @@ def _push(hnode: np.ndarray, hkey: np.ndarray, size: int, v: int, key: float) ->
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _sift_down(hnode: np.ndarray, hkey: np.ndarray, size: int, i: int, v: int, key: float) -> None:
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        bk = hkey[c]
+        last = min(c + 4, size)
+        for j in range(c + 1, last):
+            if hkey[j] < bk:
+                best = j
+                bk = hkey[j]
+        if bk >= key:
+            break
+        hnode[i] = hnode[best]
+        hkey[i] = bk
+        i = best
+    hnode[i] = v
+    hkey[i] = key
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _pop(hnode: np.ndarray, hkey: np.ndarray, size: int) -> int:
     """Remove the top entry (read it first); return the new size."""
     size -= 1
     if size > 0:
-        v = hnode[size]
-        key = hkey[size]
-        i = 0
-        while True:
-            c = 4 * i + 1
-            if c >= size:
-                break
-            best = c
-            bk = hkey[c]
-            last = min(c + 4, size)
-            for j in range(c + 1, last):
-                if hkey[j] < bk:
-                    best = j
-                    bk = hkey[j]
-            if bk >= key:
-                break
-            hnode[i] = hnode[best]
-            hkey[i] = bk
-            i = best
-        hnode[i] = v
-        hkey[i] = key
+        _sift_down(hnode, hkey, size, 0, hnode[size], hkey[size])
     return size
+
+
+@njit(nogil=True, cache=True)
+def _compact(hnode: np.ndarray, hkey: np.ndarray, size: int, dist: np.ndarray) -> int:
+    """Drop stale entries (at most one live entry per node remains) and re-heapify."""
+    j = 0
+    for i in range(size):
+        if hkey[i] <= dist[hnode[i]]:
+            hnode[j] = hnode[i]
+            hkey[j] = hkey[i]
+            j += 1
+    for i in range((j - 2) // 4, -1, -1):
+        _sift_down(hnode, hkey, j, i, hnode[i], hkey[i])
+    return j
 
 
 @njit(nogil=True, cache=True)
@@ -159,6 +177,7 @@ def _dijkstra(
     for i in range(state[1]):
         dist[hnode[i]] = np.inf
     size = 0
+    cap = hnode.shape[0]
     for k in range(k0, k1):
         t = s_t[k]
         if not t <= limit:  # also drops NaN (a direction that is not allowed)
@@ -170,6 +189,8 @@ def _dijkstra(
                 lens[v] = s_l[k]
             if track_label:
                 label[v] = s_lab[k]
+            if size == cap:
+                size = _compact(hnode, hkey, size, dist)
             size = _push(hnode, hkey, size, v, t)
     remaining = n_tgt
     count = 0
@@ -197,6 +218,8 @@ def _dijkstra(
                     lens[u] = lens[v] + wl[e]
                 if track_label:
                     label[u] = label[v]
+                if size == cap:
+                    size = _compact(hnode, hkey, size, dist)
                 size = _push(hnode, hkey, size, u, nd)
     state[0] = count
     state[1] = size
