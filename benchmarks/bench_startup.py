@@ -5,17 +5,19 @@ Run: ``nice python benchmarks/bench_startup.py [--before /work/main] [--repeat 3
 
 Each command runs as ``python -m geosuff ...`` in a fresh process, alternately from
 the *before* checkout (default: the project's main checkout beside this worktree, if
-any) and from this one, ``--repeat`` times each; the best and median wall times are
-printed with their ratio. This checkout runs once more first with an empty table
-cache (``GEOSUFF_TABLE_CACHE`` pointed at a new folder) to show the cold cost; the
-timed runs then use that warm cache, as a user's second command would. Also printed:
-whether osmnx, networkx and numba were imported at all (``-X importtime``).
+any) and from this one, ``--repeat`` times each; the best and median wall times and
+the best CPU time (user + system of the child) are printed with their ratios. This
+checkout runs once more first with an empty table cache (``GEOSUFF_TABLE_CACHE``
+pointed at a new folder) to show the cold cost; the timed runs then use that warm
+cache, as a user's second command would. Also printed: whether osmnx, networkx and
+numba were imported at all (``-X importtime``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,9 +32,12 @@ COMMANDS = {
     "access --area Wiltshire": ["-q", "access", "--area", "Wiltshire"],
 }
 HEAVY = ("osmnx", "networkx", "numba")
+CPU: list[float] = []
 
 
 def run(cwd: Path, args: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of one command; its CPU seconds are appended to CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "geosuff", *args],
@@ -42,7 +47,10 @@ def run(cwd: Path, args: list[str], env: dict[str, str]) -> float:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
 def heavy_imports(cwd: Path, args: list[str], env: dict[str, str]) -> list[str]:
@@ -75,20 +83,24 @@ def main() -> None:
         if label.startswith("access"):
             print(f"{label}: after, cold table cache {run(HERE, cmd, env):.2f} s", flush=True)
         times: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
         for _ in range(args.repeat):
             for side, cwd in sides.items():
                 times[side].append(run(cwd, cmd, env))
+                cpu[side].append(CPU[-1])
         line = [f"{label}:"]
         for side, ts in times.items():
             heavy = heavy_imports(sides[side], cmd, env)
             line.append(
-                f"{side} best {min(ts):.2f} s, median {statistics.median(ts):.2f} s "
+                f"{side} best {min(ts):.2f} s, median {statistics.median(ts):.2f} s, "
+                f"CPU best {min(cpu[side]):.2f} s "
                 f"(imports {', '.join(heavy) or 'none of ' + '/'.join(HEAVY)})"
             )
         if "before" in times:
             best = min(times["after"]) / min(times["before"])
             med = statistics.median(times["after"]) / statistics.median(times["before"])
-            line.append(f"after/before: best {best:.2f}, median {med:.2f}")
+            c = min(cpu["after"]) / min(cpu["before"])
+            line.append(f"after/before: wall best {best:.2f}, median {med:.2f}; CPU best {c:.2f}")
         print("  ".join(line), flush=True)
 
 
