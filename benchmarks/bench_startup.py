@@ -72,6 +72,7 @@ def main() -> None:
     default = HERE.parent / "main"
     ap.add_argument("--before", type=Path, default=default if default.is_dir() else None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", help="run only the commands whose label contains this")
     args = ap.parse_args()
     cache = tempfile.mkdtemp(prefix="geosuff-tables-")
     env = {**os.environ, "GEOSUFF_TABLE_CACHE": cache}
@@ -80,6 +81,8 @@ def main() -> None:
         sides = {"before": args.before, "after": HERE}
     print(f"before: {args.before}  after: {HERE}  repeats: {args.repeat}")
     for label, cmd in COMMANDS.items():
+        if args.only and args.only not in label:
+            continue
         if label.startswith("access"):
             print(f"{label}: after, cold table cache {run(HERE, cmd, env):.2f} s", flush=True)
         times: dict[str, list[float]] = {side: [] for side in sides}
