@@ -22,6 +22,9 @@ import shapely
 from geosuff._errors import ValidationError
 from geosuff.network._points import nearest_times, network_matrix
 from geosuff.network._search import Seeds, multi_source, seeds_of
+
+# threads per matrix: ``_pool_workers(workers, n_searches, n_nodes) -> int``; a module
+# global so a caller may replace it (geosuff.batch forces one thread per job this way)
 from geosuff.network._search import thread_count as _pool_workers
 from geosuff.network.engine import METRIC_CRS, RoadNetwork, as_network
 from geosuff.network.fallback import METHOD_ESTIMATE, METHOD_NETWORK, crowfly_matrix
@@ -35,12 +38,12 @@ from geosuff.network.snap import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    NetworkLike = RoadNetwork | nx.MultiDiGraph | None
+
 __all__ = ["TravelArrays", "isochrones", "nearest", "time_matrix_array", "travel_time_matrix"]
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    NetworkLike = RoadNetwork | nx.MultiDiGraph | None
 Progress = Callable[[int], None]
 
 
