@@ -76,7 +76,8 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(PY) -m pip install --quiet -e '.[bench]'
+	nice $(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_network import synthetic
+from _grids import grid_graph
 
 import geosuff
 from geosuff.analysis.access import access, provider_table
@@ -44,10 +45,10 @@ def clock(label: str, case: str, fn, note: str = ""):
 
 
 def county_grid(bounds: tuple[float, float, float, float], spacing_m: float) -> nx.MultiDiGraph:
-    """The synthetic road-like grid of bench_network, stretched over *bounds*."""
+    """The synthetic road-like grid of _grids.py, stretched over *bounds*."""
     minx, miny, maxx, maxy = bounds
     side = int(max(maxx - minx, maxy - miny) / spacing_m) + 1
-    g = synthetic(side * side)
+    g = grid_graph(side)
     scale = spacing_m / 100.0
     for _, data in g.nodes(data=True):
         data["x"] = minx + (data["x"] - 450_000) * scale

@@ -1,68 +1,46 @@
-"""Benchmark: nearest care home and E2SFCA for every English LSOA, on 1 and 2 Dask workers.
+"""Benchmark: network E2SFCA and nearest care home for every English LSOA, on Dask.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_national.py [--json FILE]`` (needs the data
-folder; about 3-4 minutes on a 2-core machine).
+Run: ``nice python benchmarks/bench_national.py [--workers 2] [--only N] [--json FILE]``
+(needs the data folder; about an hour on a busy 2-core machine, see the README).
 
 What it does
 ------------
-* Demand: all English 2011 LSOAs (codes ``E...``) at their population-weighted
-  centroids, with the mid-2020 population aged 75+. Supply: every English care home
-  with beds in the CQC file.
-* Travel: the labelled crow-fly estimate (rural detour 1.4 at 50 km/h), as there is no
-  national road network offline.
-* Work is partitioned by local authority district (2022), each partition carrying a
-  buffer of neighbouring LSOAs and care homes. E2SFCA needs, for every home within the
-  30-minute catchment of an LSOA, all the demand within 30 minutes of that home: homes
-  within the 30-minute reach (17.9 km crow-fly) and demand within twice that make each
-  partition's E2SFCA exact; the homes buffer is widened where a district's farthest
-  nearest home is beyond it, so the nearest home is exact too. Exactness is checked
-  on a sample of partitions against buffers 20 km wider.
-* Only the district code is sent to a worker; each worker process reads the national
-  tables from the data folder once and builds its partitions, as on a real cluster.
-* Each partition calls :func:`geosuff.access` (nearest care home by kind, beds within
-  reach, E2SFCA by kind, 2SFCA, cross-border share). Partitions are submitted to a
-  Dask ``LocalCluster`` of 1 and then 2 worker processes (1 thread each).
-* Memory: peak resident memory of each worker process and of this process.
-
-Measured (2-core machine, 23 GB, quiet; Python 3.11, dask 2026.8)
-----------------------------------------------------------------
-309 districts, demand within 36 km, homes within 18 km: 502 M origin-destination
-cells in all (mean 2,593 LSOAs x 438 homes per partition).
-
-==========  ========  =====================  ==================
-workers     seconds   worker peak RSS (MB)   speed-up
-==========  ========  =====================  ==================
-1           101.3     807                    1.00
-2            56.8     804, 808               1.78
-==========  ========  =====================  ==================
-
-Loading the national tables 2.5 s; building all partitions 17.5 s (in the client, for
-ordering); client peak RSS 1.7 GB; whole script 215 s. Outputs identical on 1 and 2
-workers; +20 km buffers change nothing (max abs difference 4e-14). England (estimate):
-nearest care home 1.6 min (75+ weighted mean), at most 42 min; E2SFCA 94.3 beds per
-1,000 aged 75+ (weighted mean).
-
-Expected national cost on a road network
-----------------------------------------
-See the printed estimate at the end: it scales the county figures measured by
-``bench_access.py`` (access on a county-size grid of 248,004 nodes: ~15 s for 1,579
-demand points x 802 providers, i.e. about 10 ms per demand-point search) to the
-demand-point searches a national county-by-county run makes (every LSOA of each
-partition and its buffer is searched once per partition). Measured: 396,912 searches
-with 20 km buffers (12.1 x the LSOAs) x ~9.8 ms = ~1.1 core-hours, i.e. ~35 min on 2
-cores or a few minutes on a 16-core Dask cluster, plus one network build per county
-(Rutland builds in 2-3 s; county extracts are 20-50 x larger and are built once, then
-cached). The E2SFCA and nearest-home steps themselves are the small part (the national
-crow-fly run above does them all in ~100 s on one core).
+* Demand: all 32,844 English 2011 LSOAs at their population-weighted centroids, with
+  the mid-2020 population aged 75+. Supply: every English care home with beds in the
+  CQC file.
+* Roads: a synthetic England-sized network (``_england.py``): the road-like grid of
+  the other benchmarks (60 km/h arterials every 10th line, else 30 km/h, one-way
+  streets, missing blocks) over England's extent, 3.05M+ nodes, built once and
+  saved; workers memory-map it. There is no offline national OSM network here, so
+  the *times* are synthetic; the work (graph sizes, point counts, partitions) is
+  England's.
+* Partitions: one per local authority district (2022). Its LSOAs, care homes within
+  30 km (the farthest a 30-minute drive can go at the network's top speed, widened
+  to each LSOA's crow-fly-nearest home) and demand within 60 km (all the demand of
+  those homes' catchments), routed on the network window of the district plus 60 km
+  (every path of 30 minutes or less between them lies inside it). So each
+  partition's E2SFCA is exact; a sample of districts is re-run with 10 km wider
+  buffers to check.
+* Each task: cut the window from the national network, then :func:`geosuff.access`
+  (30-minute E2SFCA of beds, beds within 15/30 min, nearest home within 30 min) and
+  :func:`geosuff.nearest` (nearest home by road, no limit) for the district's LSOAs.
+  Only the district code is sent to a worker; each worker reads the tables and maps
+  the network once, as on a real cluster.
+* Dask ``LocalCluster``: processes, one thread each, ``GEOSUFF_THREADS=1`` (one
+  search thread per worker process). Reported: wall time, each task's time (the sum
+  is the core-seconds a cluster needs), peak resident memory of every worker, and a
+  projection to clusters of 8-64 workers (``core-seconds / workers``, bounded below
+  by the longest task).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,26 +49,24 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import _england  # noqa: E402
 
 import geosuff  # noqa: E402
 from geosuff.io.areas import Area  # noqa: E402
 from geosuff.io.population import _read_centroids, read_population_estimates  # noqa: E402
 from geosuff.io.surroundings import Surroundings  # noqa: E402
-from geosuff.network import load_profile  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CRS = "EPSG:27700"
 CATCHMENT_MIN = 30.0
-# County figure from bench_access.py (notes/issue4.md): 248,004-node grid, 1,579 x 802.
-COUNTY_GRID_S, COUNTY_GRID_ORIGINS = 15.5, 1579
-
-
-def reach_km(minutes: float) -> float:
-    """Crow-fly distance the rural estimate covers in *minutes*."""
-    detour, speed = load_profile().fallback("rural")
-    return minutes / 60.0 * speed / detour
+TOP_SPEED_KPH = 60.0  # the synthetic network's fastest roads
+HOMES_KM = CATCHMENT_MIN / 60.0 * TOP_SPEED_KPH  # 30 km
+DEMAND_KM = 2 * HOMES_KM  # 60 km
+WINDOW_KM = DEMAND_KM
 
 
 def load_national():
@@ -132,8 +108,12 @@ def _trees(demand, homes, dxy, hxy):
 _TREES: dict[str, object] = {}
 
 
-def _union(lists) -> np.ndarray:
-    return np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]))
+def _within(xy, pts, radius_m) -> np.ndarray:
+    """Rows of *xy* within *radius_m* of any of *pts* (box filter, then a KD-tree)."""
+    lo, hi = pts.min(axis=0) - radius_m, pts.max(axis=0) + radius_m
+    idx = np.flatnonzero(np.all((xy >= lo) & (xy <= hi), axis=1))
+    dist, _ = cKDTree(pts).query(xy[idx], distance_upper_bound=radius_m)
+    return idx[np.isfinite(dist)]
 
 
 def partitions(demand, homes, demand_km, homes_km, only=None):
@@ -144,7 +124,7 @@ def partitions(demand, homes, demand_km, homes_km, only=None):
     """
     dxy = demand[["x", "y"]].to_numpy()
     hxy = np.column_stack([homes.geometry.x, homes.geometry.y])
-    dtree, htree = _trees(demand, homes, dxy, hxy)
+    _, htree = _trees(demand, homes, dxy, hxy)
     cols = ["provider_id", "name", "kind", "beds", "units", "dementia", "lad"]
     parts = []
     for lad, own in demand.groupby("lad", sort=True):
@@ -153,11 +133,12 @@ def partitions(demand, homes, demand_km, homes_km, only=None):
         pts = own[["x", "y"]].to_numpy()
         nearest_m = float(htree.query(pts)[0].max()) + 1000.0
         reach_h = max(homes_km * 1000.0, nearest_m)
-        near_d = _union(dtree.query_ball_point(pts, max(demand_km * 1000.0, reach_h)))
-        near_h = _union(htree.query_ball_point(pts, reach_h))
+        near_d = _within(dxy, pts, max(demand_km * 1000.0, reach_h))
+        near_h = _within(hxy, pts, reach_h)
         parts.append(
             {
                 "lad": lad,
+                "homes_km": reach_h / 1000.0,
                 "demand": demand.iloc[near_d][["lsoa_code", "x", "y", "pop_75plus", "lad"]],
                 "homes": pd.DataFrame(homes.iloc[near_h][cols]).assign(
                     x=hxy[near_h, 0], y=hxy[near_h, 1]
@@ -167,11 +148,21 @@ def partitions(demand, homes, demand_km, homes_km, only=None):
     return parts
 
 
-def partition_access(part):
-    """geosuff.access for one district with its buffer (runs on a worker)."""
+def partition_access(part, net_dir: Path, extra_km: float = 0.0):
+    """geosuff.access and geosuff.nearest for one district with its buffers."""
+    t0, c0 = time.perf_counter(), time.process_time()
     lad = part["lad"]
     d, h = part["demand"], part["homes"]
     own = d[d["lad"] == lad]
+    pad = (WINDOW_KM + extra_km) * 1000.0
+    bounds = (
+        own["x"].min() - pad,
+        own["y"].min() - pad,
+        own["x"].max() + pad,
+        own["y"].max() + pad,
+    )
+    net = _england.window(net_dir, bounds)
+    t_window = time.perf_counter() - t0
     pop = gpd.GeoDataFrame(
         {
             "lsoa_code": own["lsoa_code"].to_numpy(),
@@ -207,54 +198,71 @@ def partition_access(part):
         demand, {"care_homes": homes, "home_care": empty, "extra_care": empty}, 0.0
     )
     acc = geosuff.access(
-        layers, surroundings=around, max_minutes=60.0, within_minutes=(15.0, CATCHMENT_MIN)
+        layers,
+        network=net,
+        surroundings=around,
+        max_minutes=CATCHMENT_MIN,
+        within_minutes=(15.0, CATCHMENT_MIN),
     )
-    keep = [
-        "lsoa_code",
-        "minutes_to_care_home",
-        "minutes_to_nursing",
-        "beds_within_30min",
-        "e2sfca_beds_per_1000_75plus",
-        "e2sfca_nursing_beds_per_1000_75plus",
-        "cross_border_share_beds",
-    ]
-    return pd.DataFrame(acc[keep]), len(d) * len(h)
+    near = geosuff.nearest(net, pop.assign(id=pop["lsoa_code"]), homes, direction="from_facility")
+    out = pd.DataFrame(
+        acc[
+            [
+                "lsoa_code",
+                "minutes_to_care_home",
+                "beds_within_30min",
+                "e2sfca_beds_per_1000_75plus",
+                "twosfca_beds_per_1000_75plus",
+            ]
+        ]
+    )
+    out["nearest_home_minutes"] = near["minutes"].to_numpy()
+    out["nearest_home_km"] = near["km"].to_numpy()
+    # the nearest home is certainly inside the partition when it is nearer than the
+    # homes buffer can be driven at top speed
+    out["nearest_certain"] = out["nearest_home_minutes"] <= part["homes_km"] / TOP_SPEED_KPH * 60
+    stats = {
+        "lad": lad,
+        "seconds": time.perf_counter() - t0,
+        "cpu_seconds": time.process_time() - c0,
+        "window_seconds": t_window,
+        "nodes": net.n_nodes,
+        "demand": len(d),
+        "homes": len(h),
+    }
+    return out, stats
 
 
 _NATIONAL: dict[str, object] = {}
 
 
 def national():
-    """National demand, homes and their KD-trees, loaded once per process."""
+    """National demand and homes, loaded once per process."""
     if not _NATIONAL:
         demand, homes, seconds = load_national()
         _NATIONAL.update(demand=demand, homes=homes, seconds=seconds)
     return _NATIONAL["demand"], _NATIONAL["homes"]
 
 
-def district_task(lad, demand_km, homes_km):
-    """Build one district's partition from the national tables and run access (a Dask task).
-
-    Only the district code travels to the worker; each worker process reads the data
-    folder once, as workers of a real cluster would.
-    """
+def district_task(lad, net_dir):
+    """Build one district's partition and run it (a Dask task): only the code travels."""
     demand, homes = national()
-    (part,) = partitions(demand, homes, demand_km, homes_km, only=[lad])
-    return partition_access(part)
+    (part,) = partitions(demand, homes, DEMAND_KM, HOMES_KM, only=[lad])
+    return partition_access(part, Path(net_dir))
 
 
 def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_dask(lads, n_workers, demand_km, homes_km):
-    import os
+def run_dask(lads, n_workers, net_dir):
+    from dask.distributed import Client, LocalCluster, as_completed
 
-    from dask.distributed import Client, LocalCluster
-
-    # Workers import this file as the module ``bench_national``.
-    here = str(Path(__file__).resolve().parent)
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), here, os.environ.get("PYTHONPATH", "")])
+    # Workers import this file as the module ``bench_national``; one search thread each.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), str(HERE), os.environ.get("PYTHONPATH", "")]
+    )
+    os.environ["GEOSUFF_THREADS"] = "1"
     import bench_national
 
     t_start = time.perf_counter()
@@ -266,139 +274,167 @@ def run_dask(lads, n_workers, demand_km, homes_km):
     ):
         t_up = time.perf_counter() - t_start
         t = time.perf_counter()
-        futures = client.map(
-            bench_national.district_task,
-            lads,
-            demand_km=demand_km,
-            homes_km=homes_km,
-            pure=False,
-        )
-        results = client.gather(futures)
+        futures = client.map(bench_national.district_task, lads, net_dir=str(net_dir), pure=False)
+        results = []
+        for k, fut in enumerate(as_completed(futures), 1):
+            results.append(fut.result())
+            if k % 25 == 0 or k == len(lads):
+                print(f"  {k}/{len(lads)} districts, {time.perf_counter() - t:.0f} s", flush=True)
         seconds = time.perf_counter() - t
         rss = client.run(_maxrss_mb)
     table = pd.concat([r[0] for r in results], ignore_index=True).sort_values("lsoa_code")
-    cells = sum(r[1] for r in results)
-    return table.reset_index(drop=True), seconds, t_up, sorted(rss.values()), cells
-
-
-def network_estimate(parts, n_lsoas):
-    """Scale the county-grid figure to a national county-by-county network run."""
-    per_search = COUNTY_GRID_S / COUNTY_GRID_ORIGINS
-    # With a network the buffer need not be the 36 km of the exact crow-fly run: the
-    # county runs use 20 km; count demand points within 20 km of each district.
-    searches = sum(p["n_search_20km"] for p in parts)
-    return {
-        "seconds_per_demand_point_search": round(per_search, 4),
-        "demand_point_searches_20km_buffer": int(searches),
-        "overlap_factor": round(searches / n_lsoas, 2),
-        "single_core_hours": round(searches * per_search / 3600.0, 2),
-    }
+    return (
+        table.reset_index(drop=True),
+        [r[1] for r in results],
+        seconds,
+        t_up,
+        sorted(rss.values()),
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", type=int, help="Run only this many districts (smoke test).")
+    parser.add_argument("--net-dir", type=Path, help="Keep the national network here.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"data folder {DATA} not found")
+    t_all = time.perf_counter()
     demand, homes = national()
-    t_load = _NATIONAL["seconds"]
-    homes_km = math.ceil(reach_km(CATCHMENT_MIN))
-    buffer_km = 2 * homes_km
-    t = time.perf_counter()
-    parts = partitions(demand, homes, buffer_km, homes_km)
-    dtree = cKDTree(demand[["x", "y"]].to_numpy())
-    for p in parts:
-        own = p["demand"][p["demand"]["lad"] == p["lad"]][["x", "y"]].to_numpy()
-        p["n_search_20km"] = len(set().union(*dtree.query_ball_point(own, 20_000.0)))
-    t_part = time.perf_counter() - t
     print(
         f"England: {len(demand):,} LSOAs, {int(demand['pop_75plus'].sum()):,} aged 75+, "
-        f"{len(homes):,} care homes with beds; loaded in {t_load:.1f} s"
+        f"{len(homes):,} care homes with beds; loaded in {_NATIONAL['seconds']:.1f} s",
+        flush=True,
     )
-    print(
-        f"{len(parts)} district partitions: demand within {buffer_km} km, homes within "
-        f"{homes_km} km ({reach_km(CATCHMENT_MIN):.1f} km = crow-fly reach of "
-        f"{CATCHMENT_MIN:g} min); "
-        f"built in {t_part:.1f} s; mean {np.mean([len(p['demand']) for p in parts]):,.0f} "
-        f"LSOAs x {np.mean([len(p['homes']) for p in parts]):,.0f} homes per partition"
-    )
-    figures = {
-        "lsoas": len(demand),
-        "care_homes": len(homes),
-        "partitions": len(parts),
-        "demand_buffer_km": buffer_km,
-        "homes_buffer_km": homes_km,
-        "load_seconds": round(t_load, 1),
-        "partition_seconds": round(t_part, 1),
-        "runs": {},
-    }
-    tables = {}
-    for n in args.workers:
-        # Largest partitions first keeps the workers evenly busy at the end.
-        lads = [p["lad"] for p in sorted(parts, key=lambda p: -len(p["demand"]) * len(p["homes"]))]
-        table, seconds, t_up, rss, cells = run_dask(lads, n, buffer_km, homes_km)
-        tables[n] = table
-        figures["runs"][n] = {
-            "seconds": round(seconds, 1),
-            "cluster_start_seconds": round(t_up, 1),
-            "worker_peak_rss_mb": [round(r) for r in rss],
-            "matrix_cells": cells,
-        }
-        print(
-            f"{n} worker(s): {seconds:.1f} s for {len(table):,} LSOAs "
-            f"({cells / 1e6:,.0f} M origin-destination cells; cluster start {t_up:.1f} s); "
-            f"worker peak RSS {', '.join(f'{r:,.0f}' for r in rss)} MB"
+    tmp = None
+    net_dir = args.net_dir
+    if net_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="geosuff-england-")
+        net_dir = Path(tmp.name)
+    if not (net_dir / "meta.json").is_file():
+        margin = 70_000.0
+        bounds = (
+            demand["x"].min() - margin,
+            demand["y"].min() - margin,
+            demand["x"].max() + margin,
+            demand["y"].max() + margin,
         )
-    first = tables[args.workers[0]]
-    assert len(first) == len(demand) and first["lsoa_code"].is_unique
-    for n, table in tables.items():
-        pd.testing.assert_frame_equal(first, table, obj=f"{n} workers")
-    if len(tables) > 1:
-        a, b = (figures["runs"][n]["seconds"] for n in args.workers[:2])
-        print(f"speed-up {args.workers[0]} -> {args.workers[1]} workers: {a / b:.2f}x")
-    # Exactness: the same districts with a 20 km wider buffer give the same answers.
-    sample = [parts[i]["lad"] for i in np.linspace(0, len(parts) - 1, 6).astype(int)]
-    wider = {p["lad"]: p for p in partitions(demand, homes, buffer_km + 20, homes_km + 20)}
+        meta = _england.build(net_dir, bounds)
+    else:
+        meta = json.loads((net_dir / "meta.json").read_text())
+    print(
+        f"synthetic England network: {meta['nodes']:,} nodes, {meta['edges']:,} edges "
+        f"({meta['nx']} x {meta['ny']} lattice, {meta['spacing_m']} m blocks), built in "
+        f"{meta['build_s']} s, {meta['mb_on_disk']} MB on disk",
+        flush=True,
+    )
+    t = time.perf_counter()
+    parts = partitions(demand, homes, DEMAND_KM, HOMES_KM)
+    t_part = time.perf_counter() - t
+    lads = [p["lad"] for p in sorted(parts, key=lambda p: -len(p["demand"]) * len(p["homes"]))]
+    if args.only:
+        lads = lads[:: max(1, len(lads) // args.only)][: args.only]
+    print(
+        f"{len(parts)} district partitions (planned in {t_part:.1f} s): homes within "
+        f"{HOMES_KM:g} km, demand within {DEMAND_KM:g} km, network window +{WINDOW_KM:g} km; "
+        f"mean {np.mean([len(p['demand']) for p in parts]):,.0f} LSOAs x "
+        f"{np.mean([len(p['homes']) for p in parts]):,.0f} homes per partition; running "
+        f"{len(lads)} on {args.workers} Dask worker processes",
+        flush=True,
+    )
+    table, stats, seconds, t_up, rss = run_dask(lads, args.workers, net_dir)
+    task_s = np.array([s["seconds"] for s in stats])
+    core_s = float(task_s.sum())
+    cpu_s = float(sum(s["cpu_seconds"] for s in stats))
+    longest = float(task_s.max())
+    n_lsoas = len(table)
+    if not args.only:
+        assert n_lsoas == len(demand) and table["lsoa_code"].is_unique
+    print(
+        f"{args.workers} workers: {seconds:.0f} s wall for {n_lsoas:,} LSOAs (cluster start "
+        f"{t_up:.1f} s); tasks {core_s:.0f} s in all, {cpu_s:.0f} CPU-seconds (mean "
+        f"{task_s.mean():.1f} s, "
+        f"longest {longest:.1f} s, window cut mean "
+        f"{np.mean([s['window_seconds'] for s in stats]):.2f} s, mean "
+        f"{np.mean([s['nodes'] for s in stats]):,.0f} nodes per window); worker peak RSS "
+        f"{', '.join(f'{r:,.0f}' for r in rss)} MB",
+        flush=True,
+    )
+    # a cluster's cores are not shared with other users: project from CPU-seconds
+    scale = len(parts) / len(lads)
+    longest_cpu = max(s["cpu_seconds"] for s in stats)
+    projection = {n: round(max(cpu_s * scale / n, longest_cpu)) for n in (8, 16, 32, 64)}
+    print(
+        "projection (all districts, CPU-seconds / workers, at least the longest task): "
+        + ", ".join(f"{n} workers ~{s:,} s" for n, s in projection.items())
+    )
+    # exactness: a sample of districts again with 10 km wider buffers and windows
+    sample = [lads[i] for i in np.linspace(0, len(lads) - 1, min(3, len(lads))).astype(int)]
+    wider = {
+        p["lad"]: p
+        for p in partitions(demand, homes, DEMAND_KM + 10, HOMES_KM + 10, only=set(sample))
+    }
     worst = 0.0
     for lad in sample:
-        got = partition_access(wider[lad])[0].set_index("lsoa_code")
-        base = first.set_index("lsoa_code").loc[got.index]
-        num = got.select_dtypes("number")
-        worst = max(worst, float(np.nanmax(np.abs(num - base[num.columns]).to_numpy())))
-    print(f"buffer check on {len(sample)} districts (+20 km buffer): max abs difference {worst:g}")
-    figures["buffer_check_max_abs_diff"] = worst
-    england = first.merge(demand[["lsoa_code", "pop_75plus"]], on="lsoa_code")
+        got = partition_access(wider[lad], net_dir, extra_km=10.0)[0].set_index("lsoa_code")
+        base = table.set_index("lsoa_code").loc[got.index]
+        num = got.select_dtypes("number").columns
+        diff = np.abs(got[num].to_numpy(float) - base[num].to_numpy(float))
+        worst = max(worst, float(np.nanmax(diff)))
+    print(f"buffer check on {len(sample)} districts (+10 km): max abs difference {worst:g}")
+    both = table["minutes_to_care_home"].notna()
+    agree = float(
+        np.nanmax(
+            np.abs(
+                table.loc[both, "minutes_to_care_home"] - table.loc[both, "nearest_home_minutes"]
+            )
+        )
+    )
+    england = table.merge(demand[["lsoa_code", "pop_75plus"]], on="lsoa_code")
     w = england["pop_75plus"]
     summary = {
-        "mean_minutes_to_care_home_75plus_weighted": float(
-            np.average(england["minutes_to_care_home"], weights=w)
+        "e2sfca_beds_per_1000_75plus_weighted_mean": float(
+            np.average(england["e2sfca_beds_per_1000_75plus"].fillna(0), weights=w)
         ),
-        "max_minutes_to_care_home": float(england["minutes_to_care_home"].max()),
-        "mean_e2sfca_beds_per_1000_75plus_weighted": float(
-            np.average(england["e2sfca_beds_per_1000_75plus"], weights=w)
+        "nearest_home_minutes_weighted_mean": float(
+            np.average(england["nearest_home_minutes"], weights=w)
         ),
+        "nearest_home_minutes_max": float(england["nearest_home_minutes"].max()),
+        "lsoas_no_home_within_30min": int(england["minutes_to_care_home"].isna().sum()),
+        "lsoas_nearest_not_certain": int((~england["nearest_certain"]).sum()),
+        "access_vs_nearest_max_abs_diff_minutes": agree,
     }
-    summary["lsoas_nearest_home_over_30min"] = int(
-        (england["minutes_to_care_home"] > CATCHMENT_MIN).sum()
-    )
-    summary["lsoas_without_home_within_60min"] = int(england["minutes_to_care_home"].isna().sum())
-    figures["england"] = summary
-    print("England (estimate): " + ", ".join(f"{k} {v:.1f}" for k, v in summary.items()))
-    figures["client_peak_rss_mb"] = round(_maxrss_mb())
-    print(f"this process peak RSS {figures['client_peak_rss_mb']:,} MB")
-    est = network_estimate(parts, len(demand))
-    figures["network_estimate"] = est
+    print("England (synthetic roads): " + ", ".join(f"{k} {v:.4g}" for k, v in summary.items()))
+    client_rss = _maxrss_mb()
     print(
-        "On a road network (county-by-county, 20 km buffer): "
-        f"{est['demand_point_searches_20km_buffer']:,} demand-point searches "
-        f"({est['overlap_factor']}x the LSOAs) at ~{est['seconds_per_demand_point_search']} s "
-        f"each on a county-size graph = ~{est['single_core_hours']} core-hours, plus one "
-        "network build per county"
+        f"this process peak RSS {client_rss:,.0f} MB; "
+        f"whole script {time.perf_counter() - t_all:.0f} s"
     )
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1))
+        figures = {
+            "network": meta,
+            "lsoas": n_lsoas,
+            "care_homes": len(homes),
+            "partitions": len(parts),
+            "districts_run": len(lads),
+            "workers": args.workers,
+            "wall_seconds": round(seconds, 1),
+            "cluster_start_seconds": round(t_up, 1),
+            "task_seconds": round(core_s),
+            "cpu_seconds": round(cpu_s),
+            "longest_task_seconds": round(longest, 1),
+            "worker_peak_rss_mb": [round(r) for r in rss],
+            "client_peak_rss_mb": round(client_rss),
+            "projection_seconds": projection,
+            "buffer_check_max_abs_diff": worst,
+            "england": summary,
+            "tasks": stats,
+        }
+        args.json.write_text(json.dumps(figures, indent=1, default=float))
+    if tmp is not None:
+        tmp.cleanup()
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def test_failed_task_is_recorded_and_others_finish(data_dir, tmp_path, monkeypat
     ]
     runs = gpd.read_parquet(tmp_path / "out" / "E06000017" / "runs.parquet")
     # care_runs now returns the zone table of home_care_travel (no per-run count)
-    assert runs["home_care_travel_method"].eq("estimate_crowfly").all()
+    assert runs["home_care_travel_method"].eq("estimate_calibrated").all()
     assert runs["home_care_legs_sampled"].gt(0).all()
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "LSOA_COLUMNS",
     "ZONE_COLUMNS",
     "HomeCareTravel",
+    "add_home_care_travel",
     "care_runs",
     "home_care_travel",
 ]
@@ -333,3 +334,31 @@ def care_runs(
         seed=seed,
         area_class=area_class,
     ).zones
+
+
+def add_home_care_travel(table: pd.DataFrame, travel: HomeCareTravel) -> pd.DataFrame:
+    """Return a per-LSOA *table* with its LSOAs' care-worker travel per visit.
+
+    Parameters
+    ----------
+    table
+        One row per LSOA with ``lsoa_code`` (e.g. :func:`geosuff.access` output).
+    travel
+        Output of :func:`home_care_travel` for the same area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        *table* (same type, rows and order) plus the ``home_care_*`` columns of
+        ``travel.lsoas`` (:data:`LSOA_COLUMNS` but ``lsoa_code`` and ``zone``); LSOAs
+        without figures get NaN.
+    """
+    cols = [c for c in LSOA_COLUMNS if c not in ("lsoa_code", "zone")]
+    figures = travel.lsoas.set_index("lsoa_code")[cols].reindex(table["lsoa_code"])
+    out = table.copy()
+    for col in cols:
+        out[col] = figures[col].to_numpy()
+    if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in out.columns:
+        geom = table.geometry.name
+        out = out[[c for c in out.columns if c != geom] + [geom]]
+    return out

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from geosuff import settings
 from geosuff.analysis.access import access as access_fn
+from geosuff.analysis.runs import add_home_care_travel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._display import footer
 from geosuff.cli._options import (
@@ -52,6 +53,7 @@ from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.layout import resolve_data_dir
 from geosuff.io.output_meta import provenance_record
+from geosuff.io.places import add_place_names
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
@@ -266,6 +268,10 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     out["share of E2SFCA beds from over the border"] = _weighted(
         acc["cross_border_share_beds"], pop
     )
+    if "home_care_minutes_per_visit" in acc.columns:
+        out["care-worker travel minutes per visit (75+ weighted mean)"] = _weighted(
+            acc["home_care_minutes_per_visit"], pop
+        )
     return out
 
 
@@ -294,11 +300,19 @@ def access(
     strict: StrictOpt = False,
     rejects: RejectsOpt = None,
     year: YearOpt = None,
+    with_travel: Annotated[
+        bool,
+        typer.Option(
+            "--home-care-travel/--no-home-care-travel",
+            help="Add care-worker travel per visit per LSOA (as `geosuff runs --by lsoa`).",
+        ),
+    ] = True,
 ) -> None:
     """Drive time to the nearest care, beds within reach and E2SFCA access per LSOA.
 
-    With --year the 75+ demand (the area's and, over the border, its neighbours') is
-    for that year; supply stays as loaded.
+    Each LSOA also gets its care-worker travel per visit (rounds within --zones, else
+    local patches) and its ward's name. With --year the 75+ demand (the area's and,
+    over the border, its neighbours') is for that year; supply stays as loaded.
     """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
@@ -306,5 +320,10 @@ def access(
     inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile, rules)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs, max_minutes=max_minutes)
+    if with_travel:
+        travel = home_care_travel(inputs.layers, groups=inputs.groups, network=inputs.network)
+        acc = add_home_care_travel(acc, travel)
+    pop = inputs.layers.population
+    acc = add_place_names(acc, pop, inputs.layers.area, data_dir=data)
     _write(add_basis_columns(acc, inputs.layers), out, inputs.layers)
     _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)

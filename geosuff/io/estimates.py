@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from geosuff._errors import InputFileError
+from geosuff.io._tablecache import cached_table
 from geosuff.io.files import read_table
 from geosuff.io.population_checks import implausible_population
 from geosuff.io.rejects import make_rejects
@@ -171,7 +172,10 @@ def read_population_estimates(
     sheets = _estimates_sheet(p, year)
     expect = [[c, "90+"] for c in CODE_COLUMNS] + [[c, "F90", "M90"] for c in CODE_COLUMNS]
     expect += [[c, "pop_total"] for c in CODE_COLUMNS]
-    raw = read_table(p, sheets=sheets, expect=expect, dtype=str)
+    if p.suffix.lower() == ".csv":  # the national CSV: parsed once per command, then cached
+        raw = cached_table(p, sheets=sheets, expect=expect, dtype=str)
+    else:
+        raw = read_table(p, sheets=sheets, expect=expect, dtype=str)
     code_col = pick_column(raw.columns, CODE_COLUMNS)
     if code_col is None:
         raise InputFileError(p, "no LSOA code column (lsoa11_code, LSOA11CD or lsoa_code)")

@@ -31,6 +31,7 @@ import shapely
 
 from geosuff import settings
 from geosuff._errors import DataMissingError, InputFileError, ValidationError
+from geosuff.io._tablecache import cached_table
 from geosuff.io.areas import Area
 from geosuff.io.estimates import (
     AGE_BANDS,
@@ -39,7 +40,7 @@ from geosuff.io.estimates import (
     pick_column,
     read_population_estimates,
 )
-from geosuff.io.files import read_table, read_vector
+from geosuff.io.files import read_vector
 from geosuff.io.layout import LAYOUT, data_file, find_data_file, resolve_data_dir
 from geosuff.io.points import _TO_BNG, GB_BOUNDS_EN
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
@@ -229,7 +230,7 @@ def _read_centroids(path: Path, codes: pd.Series | None = None) -> pd.DataFrame:
         )
         x_col, y_col, kind = "_e", "_n", "grid"
     else:
-        table = read_table(path)
+        table = cached_table(path)  # parsed once per command, then Parquet-cached
         code_col = _pick(table.columns, _CODE_COLS)
         x_col = _pick(table.columns, ("longitude", "long", "lon", "x", "easting"))
         y_col = _pick(table.columns, ("latitude", "lat", "y", "northing"))

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import osmnx as ox
 
 from geosuff._errors import NetworkError
 from geosuff.network.engine import RoadNetwork
@@ -109,6 +108,8 @@ def save_network(net: RoadNetwork, folder: str | os.PathLike[str]) -> Path:
         meta = {**net.meta, "offnetwork_speed_kph": net.offnetwork_speed_kph}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
         if net._graph is not None or net._graph_loader is not None:
+            import osmnx as ox
+
             ox.save_graphml(net.graph, tmp / "graph.graphml")
         if final.exists():
             shutil.rmtree(final)
@@ -150,7 +151,7 @@ def load_network(folder: str | os.PathLike[str]) -> RoadNetwork:
     meta = json.loads((f / "meta.json").read_text(encoding="utf-8"))
     speed = float(meta.pop("offnetwork_speed_kph", 15.0))
     graphml = f / "graph.graphml"
-    loader = (lambda: ox.load_graphml(graphml)) if graphml.is_file() else None
+    loader = (lambda: _load_graphml(graphml)) if graphml.is_file() else None
     return RoadNetwork(
         **arrays,
         seg_wkb=wkb,
@@ -158,6 +159,12 @@ def load_network(folder: str | os.PathLike[str]) -> RoadNetwork:
         offnetwork_speed_kph=speed,
         _graph_loader=loader,
     )
+
+
+def _load_graphml(path: Path) -> object:
+    import osmnx as ox
+
+    return ox.load_graphml(path)
 
 
 def _folder(source: Path, profile: SpeedProfile, cache_dir: str | os.PathLike[str]) -> Path:

@@ -3,14 +3,17 @@
 :class:`RoadNetwork` holds the graph once converted to CSR arrays (EPSG:27700 node
 coordinates; edge ``travel_time`` in seconds and ``length`` in metres, taking the
 fastest of parallel edges) and a table of undirected road pieces for snapping.
-Routing uses :func:`scipy.sparse.csgraph.dijkstra`.
+Routing uses compiled, GIL-free Dijkstra kernels (:mod:`geosuff.network._kernels`,
+numba) run on threads over sources (:mod:`geosuff.network._search`); searches stop at
+the time limit and once every wanted node is settled, and carry route length along.
 
-Points are attached to the network by *virtual nodes*: an origin snapped onto road
-``a–b`` at fraction ``f`` becomes an extra row with edges to ``b`` (``(1 - f)`` of
-the ``a→b`` time) and to ``a`` (``f`` of the ``b→a`` time, when that direction
-exists), plus its off-network leg. Destinations are finished after the search from
-the times at ``a`` and ``b``. Results are therefore exact for points on roads, and
-one-way roads are respected at both ends.
+Points are attached to the network by *seeds*: an origin snapped onto road ``a–b``
+at fraction ``f`` starts its search at ``b`` (after ``(1 - f)`` of the ``a→b`` time)
+and at ``a`` (after ``f`` of the ``b→a`` time, when that direction exists), plus its
+off-network leg. Destinations are finished from the times at ``a`` and ``b``.
+Results are therefore exact for points on roads, and one-way roads are respected at
+both ends. Point matrices search from the smaller side, over reversed edges when that
+is the destinations, so times always run from origin to destination.
 
 Direction: every time is *from* an origin *to* a destination (``origin_id`` →
 ``dest_id``). Unreachable pairs, and pairs beyond ``max_minutes``, are NaN.
@@ -19,26 +22,25 @@ Direction: every time is *from* an origin *to* a destination (``origin_id`` →
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import pyproj
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from geosuff._errors import NetworkError
 
-__all__ = ["RoadNetwork", "as_network", "node_times"]
+if TYPE_CHECKING:
+    import networkx as nx
+    from scipy.sparse import csr_matrix
+
+    from geosuff.network._search import Reached
+
+__all__ = ["RoadNetwork", "as_network", "node_times", "reach"]
 
 log = logging.getLogger(__name__)
 
 METRIC_CRS = "EPSG:27700"
-_CHUNK_BYTES = 48 * 2**20
 
 
 @dataclass
@@ -111,6 +113,8 @@ class RoadNetwork:
 
     def csr(self, *, reverse: bool = False) -> csr_matrix:
         """Return the time-weighted CSR matrix (``reverse=True``: edges flipped)."""
+        from scipy.sparse import csr_matrix
+
         key = "csr_rev" if reverse else "csr"
         if key not in self._lazy:
             ip, ix, t, _ = self._arrays(reverse=reverse)
@@ -131,14 +135,6 @@ class RoadNetwork:
             np.cumsum(counts, out=ip[1:])
             self._lazy["rev"] = (ip, rows[order], self.time_s[order], self.length_m[order])
         return self._lazy["rev"]
-
-    def _keys(self, *, reverse: bool = False) -> np.ndarray:
-        key = "keys_rev" if reverse else "keys"
-        if key not in self._lazy:
-            ip, ix, _, _ = self._arrays(reverse=reverse)
-            rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(ip))
-            self._lazy[key] = (rows << 32) | ix.astype(np.int64)
-        return self._lazy[key]
 
     def node_index(self) -> dict[Any, int]:
         """Map node id to CSR row."""
@@ -178,6 +174,9 @@ class RoadNetwork:
         NetworkError
             If the graph is empty, nodes lack ``x``/``y`` or edges lack ``travel_time``.
         """
+        import networkx as nx
+        import pyproj
+
         if not isinstance(graph, nx.MultiDiGraph | nx.DiGraph):
             kind = type(graph).__name__
             msg = f"expected an osmnx MultiDiGraph or a geosuff RoadNetwork, got {kind}"
@@ -224,7 +223,9 @@ class RoadNetwork:
         counts = np.bincount(u[sel], minlength=n)
         indptr = np.zeros(n + 1, dtype=np.int32 if len(sel) < 2**31 else np.int64)
         np.cumsum(counts, out=indptr[1:])
-        seg = _segments(u[sel], v[sel], t[sel], ln[sel], [geoms[i] for i in sel], crs)
+        from geosuff.network._segments import road_pieces
+
+        seg = road_pieces(u[sel], v[sel], t[sel], ln[sel], [geoms[i] for i in sel], crs)
         ids_arr = np.asarray(ids)
         if ids_arr.dtype == object or ids_arr.ndim != 1:
             ids_arr = np.empty(len(ids), dtype=object)
@@ -245,52 +246,6 @@ class RoadNetwork:
         net.meta.setdefault("nodes", n)
         net.meta.setdefault("edges", graph.number_of_edges())
         return net
-
-
-def _segments(
-    u: np.ndarray,
-    v: np.ndarray,
-    t: np.ndarray,
-    ln: np.ndarray,
-    geoms: list[Any],
-    crs: Any,
-) -> dict[str, np.ndarray]:
-    """Collapse directed edges into undirected pieces oriented from the lower node."""
-    a = np.minimum(u, v)
-    b = np.maximum(u, v)
-    fwd = u == a
-    order = np.lexsort((~fwd, b, a))
-    ao, bo = a[order], b[order]
-    start = np.ones(len(order), bool)
-    start[1:] = (ao[1:] != ao[:-1]) | (bo[1:] != bo[:-1])
-    group = np.cumsum(start) - 1
-    ng = int(group[-1]) + 1 if len(group) else 0
-    t_ab = np.full(ng, np.nan)
-    t_ba = np.full(ng, np.nan)
-    fo = fwd[order]
-    to = t[order]
-    np.fmin.at(t_ab, group[fo], to[fo])
-    np.fmin.at(t_ba, group[~fo], to[~fo])
-    heads = order[start]
-    wkb = np.full(ng, None, dtype=object)
-    has_geom = [i for i, j in enumerate(heads) if geoms[j] is not None]
-    if has_geom:
-        import geopandas as gpd
-        import shapely
-
-        gs = gpd.GeoSeries([geoms[heads[i]] for i in has_geom], crs=crs).to_crs(METRIC_CRS)
-        arr = np.asarray(gs.values, dtype=object)
-        flip = ~fwd[heads[has_geom]]
-        arr[flip] = shapely.reverse(arr[flip])
-        wkb[has_geom] = shapely.to_wkb(arr)
-    return {
-        "seg_a": a[heads].astype(np.int32),
-        "seg_b": b[heads].astype(np.int32),
-        "seg_t_ab": t_ab,
-        "seg_t_ba": t_ba,
-        "seg_len_m": ln[heads],
-        "seg_wkb": wkb,
-    }
 
 
 def as_network(network: RoadNetwork | nx.MultiDiGraph) -> RoadNetwork:
@@ -318,57 +273,11 @@ def as_network(network: RoadNetwork | nx.MultiDiGraph) -> RoadNetwork:
     return RoadNetwork.from_graph(network)
 
 
-def _augmented(
-    net: RoadNetwork,
-    cols: np.ndarray,
-    w_t: np.ndarray,
-    w_l: np.ndarray,
-    *,
-    reverse: bool = False,
-) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
-    """Append one virtual row per source; *cols*, *w_t*, *w_l* are ``(k, 2)`` (NaN = none)."""
-    ip, ix, t, ln = net._arrays(reverse=reverse)
-    n = net.n_nodes
-    k = cols.shape[0]
-    swap = cols[:, 0] > cols[:, 1]
-    c = np.where(swap[:, None], cols[:, ::-1], cols)
-    wt = np.where(swap[:, None], w_t[:, ::-1], w_t)
-    wl = np.where(swap[:, None], w_l[:, ::-1], w_l)
-    ok = np.isfinite(wt)
-    cnt = ok.sum(axis=1)
-    new_ip = np.concatenate([ip, ip[-1] + np.cumsum(cnt)]).astype(np.int64)
-    new_ix = np.concatenate([ix, c[ok].astype(np.int32)])
-    new_t = np.concatenate([t, wt[ok]])  # explicit zeros are edges for csgraph
-    new_l = np.concatenate([ln, wl[ok]])
-    rows = np.repeat(np.arange(n, n + k, dtype=np.int64), cnt)
-    keys = np.concatenate([net._keys(reverse=reverse), (rows << 32) | c[ok].astype(np.int64)])
-    g = csr_matrix((new_t, new_ix, new_ip), shape=(n + k, n + k))
-    return g, keys, new_l
-
-
-def _path_lengths(
-    pred: np.ndarray, targets: np.ndarray, keys: np.ndarray, lengths: np.ndarray
-) -> np.ndarray:
-    """Length (m) of the search-tree path to each target node, for each search row.
-
-    Walks the predecessor arrays back from the targets only (all rows and targets
-    at once), looking edge lengths up by ``row << 32 | col`` keys, so memory stays
-    proportional to ``rows x targets`` rather than ``rows x nodes``.
-    """
-    c = pred.shape[0]
-    cur = np.tile(targets.astype(np.int64), c)
-    row = np.repeat(np.arange(c), len(targets))
-    acc = np.zeros(cur.size)
-    live = np.arange(cur.size)
-    while live.size:
-        p = pred[row[live], cur[live]].astype(np.int64)
-        ok = p >= 0
-        live, p = live[ok], p[ok]
-        if not live.size:
-            break
-        acc[live] += lengths[np.searchsorted(keys, (p << 32) | cur[live])]
-        cur[live] = p
-    return acc.reshape(c, len(targets))
+def _node_seeds(sources: np.ndarray | list[int], n: int) -> np.ndarray:
+    src = np.asarray(sources, dtype=np.int64).ravel()
+    if src.size and (src.min() < 0 or src.max() >= n):
+        raise NetworkError(f"source node positions must be in 0..{n - 1}")
+    return src.astype(np.int32)
 
 
 def node_times(
@@ -378,10 +287,12 @@ def node_times(
     max_minutes: float | None = None,
     reverse: bool = False,
     min_only: bool = False,
+    workers: int | None = None,
 ) -> np.ndarray:
     """Travel minutes from network nodes (by CSR position) to every node.
 
-    This is the engine's lowest level: one Dijkstra call on the cached CSR matrix.
+    This is the engine's lowest level: compiled Dijkstra searches over the CSR arrays,
+    on several threads for several sources.
 
     Parameters
     ----------
@@ -395,38 +306,76 @@ def node_times(
         Time *to* the sources instead of *from* them.
     min_only
         Return one row: the time from (or to) the nearest source.
+    workers
+        Threads (``None``: the usable cores for many sources on large graphs).
 
     Returns
     -------
     numpy.ndarray
         ``(len(sources), n_nodes)`` minutes, or ``(n_nodes,)`` with *min_only*; NaN
-        where unreachable.
+        where unreachable. See :func:`reach` for a result whose memory is proportional
+        to what a limited search reached.
     """
+    from geosuff.network._search import Seeds, multi_source, reach_rows, thread_count
+
     net = as_network(network)
+    n = net.n_nodes
+    src = _node_seeds(sources, n)
     limit = np.inf if max_minutes is None else float(max_minutes) * 60.0
-    d = dijkstra(
-        net.csr(reverse=reverse),
-        directed=True,
-        indices=np.asarray(sources, dtype=np.int32),
-        limit=limit,
-        min_only=min_only,
-    )
-    d /= 60.0
-    d[np.isinf(d)] = np.nan
-    return d
+    arrays = net._arrays(reverse=reverse)
+    zeros = np.zeros(len(src))
+    if min_only:
+        seeds = Seeds(np.array([0, len(src)]), src, zeros, zeros)
+        ws, count = multi_source(arrays, seeds, None, None, limit_s=limit, with_len=False)
+        out = np.full(n, np.nan)
+        hit = ws.order[:count]  # type: ignore[attr-defined]
+        out[hit] = ws.dist[hit] / 60.0  # type: ignore[attr-defined]
+        return out
+    seeds = Seeds(np.arange(len(src) + 1, dtype=np.int64), src, zeros, zeros)
+    threads = thread_count(workers, len(src), n)
+    return reach_rows(arrays, seeds, limit_s=limit, threads=threads, dense=True)  # type: ignore[return-value]
 
 
-def _pool_workers(workers: int | None, n_sources: int, n_nodes: int) -> int:
-    if multiprocessing.current_process().daemon:
-        return 1  # a daemonic process (e.g. a Dask or pool worker) may not start children
-    if workers is not None:
-        return max(1, int(workers))
-    cpus = os.cpu_count() or 1
-    # measured: two processes pay from about 64 origins on graphs of 50k+ nodes
-    return 2 if cpus >= 2 and n_sources >= 64 and n_nodes >= 50_000 else 1
+def reach(
+    network: RoadNetwork | nx.MultiDiGraph,
+    sources: np.ndarray | list[int],
+    *,
+    max_minutes: float,
+    reverse: bool = False,
+    workers: int | None = None,
+) -> Reached:
+    """List the nodes each source reaches within *max_minutes* (memory as reached).
 
+    Unlike :func:`node_times`, memory is proportional to what the searches reached,
+    not to ``sources x nodes`` (a 10-minute search on a national graph touches a few
+    thousand of its millions of nodes).
 
-def chunk_size(n_nodes: int, *, with_km: bool) -> int:
-    """Origins per Dijkstra call so one chunk's arrays stay near 48 MB."""
-    per = n_nodes * (8 + (4 if with_km else 0))
-    return int(max(1, min(256, _CHUNK_BYTES // max(per, 1))))
+    Parameters
+    ----------
+    network
+        The network (or an osmnx-style graph).
+    sources
+        Source node positions (CSR rows).
+    max_minutes
+        Search limit.
+    reverse
+        Time *to* the sources instead of *from* them.
+    workers
+        Threads (``None``: decide from the work).
+
+    Returns
+    -------
+    Reached
+        ``source`` (row in *sources*), ``node`` and ``minutes`` arrays, one entry per
+        node reached, nodes of a source in the order they were settled (nearest first).
+    """
+    from geosuff.network._search import Seeds, reach_rows, thread_count
+
+    net = as_network(network)
+    src = _node_seeds(sources, net.n_nodes)
+    zeros = np.zeros(len(src))
+    seeds = Seeds(np.arange(len(src) + 1, dtype=np.int64), src, zeros, zeros)
+    threads = thread_count(workers, len(src), net.n_nodes)
+    arrays = net._arrays(reverse=reverse)
+    limit = float(max_minutes) * 60.0
+    return reach_rows(arrays, seeds, limit_s=limit, threads=threads, dense=False)  # type: ignore[return-value]

@@ -12,45 +12,41 @@ Times run from origin to destination; unreachable pairs are NaN, never a sentine
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
 from geosuff._errors import ValidationError
-from geosuff.network.engine import (
-    METRIC_CRS,
-    RoadNetwork,
-    _augmented,
-    _path_lengths,
-    _pool_workers,
-    as_network,
-    chunk_size,
-)
+from geosuff.network._points import nearest_times, network_matrix
+from geosuff.network._search import Seeds, multi_source, seeds_of
+
+# threads per matrix: ``_pool_workers(workers, n_searches, n_nodes) -> int``; a module
+# global so a caller may replace it (geosuff.batch forces one thread per job this way)
+from geosuff.network._search import thread_count as _pool_workers
+from geosuff.network.engine import METRIC_CRS, RoadNetwork, as_network
 from geosuff.network.fallback import METHOD_NETWORK, estimate_matrix
 from geosuff.network.snap import (
     DEFAULT_MAX_SNAP_M,
-    NODE_TOLERANCE_M,
-    Snapped,
     point_ids,
     points_metric,
     snap_points,
 )
 from geosuff.network.speeds import SpeedProfile
 
+if TYPE_CHECKING:
+    import networkx as nx
+
+    NetworkLike = RoadNetwork | nx.MultiDiGraph | None
+
 __all__ = ["TravelArrays", "isochrones", "nearest", "time_matrix_array", "travel_time_matrix"]
 
 log = logging.getLogger(__name__)
 
-NetworkLike = RoadNetwork | nx.MultiDiGraph | None
 Progress = Callable[[int], None]
 
 
@@ -82,142 +78,6 @@ class TravelArrays(NamedTuple):
     calibration: str = ""
 
 
-# state handed to forked worker processes (set under the lock just before forking)
-_FORK_STATE: dict[str, Any] = {}
-_FORK_LOCK = threading.Lock()
-
-
-def _finish(
-    dist: np.ndarray,
-    so: Snapped,
-    sd: Snapped,
-    rows: np.ndarray,
-    lens: tuple[np.ndarray, np.ndarray] | None,
-    seg_t: tuple[np.ndarray, np.ndarray, np.ndarray],
-    off_mps: float,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Destination times (s) and lengths (m) from node times *dist* of origins *rows*."""
-    in_t = np.where(np.isfinite(sd.in_t), sd.in_t, np.inf)
-    ta = dist[:, sd.a] + in_t[:, 0]
-    tb = dist[:, sd.b] + in_t[:, 1]
-    via_b = tb < ta
-    t_s = np.where(via_b, tb, ta)
-    len_m = None
-    if lens is not None:
-        len_m = np.where(via_b, lens[1] + sd.in_l[:, 1], lens[0] + sd.in_l[:, 0])
-        len_m = np.where(np.isfinite(t_s), len_m, np.nan)
-    # origin and destination on the same road piece: the direct stretch may be shorter
-    oi, dj = np.nonzero(so.seg[rows][:, None] == sd.seg[None, :])
-    if len(oi):
-        t_ab, t_ba, seg_len = seg_t
-        s = sd.seg[dj]
-        fo, fd = so.frac[rows[oi]], sd.frac[dj]
-        offs_t = (so.dist_m[rows[oi]] + sd.dist_m[dj]) / off_mps
-        fwd = np.where(fd >= fo, (fd - fo) * t_ab[s], np.inf)
-        bwd = np.where(fd <= fo, (fo - fd) * t_ba[s], np.inf)
-        direct = np.fmin(np.nan_to_num(fwd, nan=np.inf), np.nan_to_num(bwd, nan=np.inf))
-        direct = direct + offs_t
-        # a point and itself (same place, within the node tolerance) are 0 apart
-        same = np.hypot(*(so.xy[rows[oi]] - sd.xy[dj]).T) < NODE_TOLERANCE_M
-        direct = np.where(same, 0.0, direct)
-        better = direct < t_s[oi, dj]
-        t_s[oi[better], dj[better]] = direct[better]
-        if len_m is not None:
-            direct_m = np.abs(fd - fo) * seg_len[s] + so.dist_m[rows[oi]] + sd.dist_m[dj]
-            len_m[oi[better], dj[better]] = np.where(same, 0.0, direct_m)[better]
-    return t_s, len_m
-
-
-def _chunk_job(
-    bounds: tuple[int, int], state: dict[str, Any] | None = None
-) -> tuple[int, np.ndarray, np.ndarray | None]:
-    st = _FORK_STATE if state is None else state
-    rows = np.arange(bounds[0], bounds[1])
-    n = st["n"]
-    res = dijkstra(
-        st["g"],
-        directed=True,
-        indices=n + rows,
-        limit=st["limit"],
-        return_predecessors=st["with_km"],
-    )
-    if st["with_km"]:
-        dist, pred = res
-        targets, inv = st["targets"]
-        at = _path_lengths(pred, targets, st["keys"], st["lens"])
-        lens = (at[:, inv[: len(st["sd"])]], at[:, inv[len(st["sd"]) :]])
-    else:
-        dist, lens = res, None
-    t_s, len_m = _finish(dist, st["so"], st["sd"], rows, lens, st["seg_t"], st["off_mps"])
-    return bounds[0], t_s, len_m
-
-
-def _network_matrix(
-    net: RoadNetwork,
-    so: Snapped,
-    sd: Snapped,
-    *,
-    limit_s: float,
-    with_km: bool,
-    workers: int | None,
-    progress: Progress | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    g, keys, lens = _augmented(net, np.column_stack([so.a, so.b]), so.out_t, so.out_l)
-    n_o, n_d = len(so), len(sd)
-    minutes = np.full((n_o, n_d), np.nan)
-    km = np.full((n_o, n_d), np.nan)
-    size = chunk_size(net.n_nodes + n_o, with_km=with_km)
-    nw = _pool_workers(workers, n_o, net.n_nodes)
-    if nw > 1:
-        size = min(size, max(1, -(-n_o // (nw * 4))))
-    chunks = [(i, min(i + size, n_o)) for i in range(0, n_o, size)]
-    targets = np.unique(np.concatenate([sd.a, sd.b]), return_inverse=True)
-    state = dict(
-        targets=targets,
-        g=g,
-        keys=keys,
-        lens=lens,
-        n=net.n_nodes,
-        limit=limit_s,
-        with_km=with_km,
-        so=so,
-        sd=sd,
-        seg_t=(net.seg_t_ab, net.seg_t_ba, net.seg_len_m),
-        off_mps=net.offnetwork_speed_kph / 3.6,
-    )
-    if nw > 1 and os.name == "posix" and len(chunks) > 1:
-        with _FORK_LOCK:
-            _FORK_STATE.update(state)
-            try:
-                ctx = multiprocessing.get_context("fork")
-                with ctx.Pool(nw) as pool:
-                    results = pool.imap_unordered(_chunk_job, chunks)
-                    _collect(results, minutes, km, limit_s, progress)
-            finally:
-                _FORK_STATE.clear()
-    else:
-        jobs = (_chunk_job(c, state) for c in chunks)
-        _collect(jobs, minutes, km, limit_s, progress)
-    return minutes, km
-
-
-def _collect(
-    results: Any,
-    minutes: np.ndarray,
-    km: np.ndarray,
-    limit_s: float,
-    progress: Progress | None,
-) -> None:
-    for start, t_s, len_m in results:
-        t_s = np.where(np.isfinite(t_s) & (t_s <= limit_s), t_s, np.nan)
-        stop = start + t_s.shape[0]
-        minutes[start:stop] = t_s / 60.0
-        if len_m is not None:
-            km[start:stop] = np.where(np.isnan(t_s), np.nan, len_m / 1000.0)
-        if progress is not None:
-            progress(t_s.shape[0])
-
-
 def time_matrix_array(
     network: NetworkLike,
     origins: gpd.GeoDataFrame,
@@ -244,11 +104,12 @@ def time_matrix_array(
         Search limit; pairs beyond it are NaN (searching stops there, so a limit is
         much faster on large networks).
     with_km
-        Also measure the fastest route's length (costs about as much again as the
-        time search on large networks); ``km`` is NaN when ``False``.
+        Also measure the fastest route's length (carried along the search, so it
+        costs little); ``km`` is NaN when ``False``.
     workers
-        Processes for many origins; ``None`` uses two on a 2+ core machine for 64+
-        origins on graphs of 50,000+ nodes, else one.
+        Threads searching at once (``None``: the usable cores when the work is big
+        enough, capped by ``GEOSUFF_THREADS``; 1 for small jobs). Threads work inside
+        Dask workers and other daemonic processes.
     max_snap_m
         Points farther than this from any road are an error (``None``: accept all).
     area_class
@@ -262,7 +123,8 @@ def time_matrix_array(
         Speed profile for the estimate (default: ``settings.estimate_profile``, else
         the packaged one).
     progress
-        Called with the number of origins finished after each chunk.
+        Called with the number of origins finished after each block of searches
+        (searching from the destinations, the same share of the origins).
 
     Returns
     -------
@@ -299,8 +161,9 @@ def time_matrix_array(
     so = snap_points(net, origins, what="origins", max_snap_m=max_snap_m)
     sd = snap_points(net, destinations, what="destinations", max_snap_m=max_snap_m)
     limit_s = np.inf if max_minutes is None else float(max_minutes) * 60.0
-    minutes, km = _network_matrix(
-        net, so, sd, limit_s=limit_s, with_km=with_km, workers=workers, progress=progress
+    threads = _pool_workers(workers, min(len(so), len(sd)), net.n_nodes)
+    minutes, km = network_matrix(
+        net, so, sd, limit_s=limit_s, with_km=with_km, threads=threads, progress=progress
     )
     return TravelArrays(minutes, km, METHOD_NETWORK, o_ids, d_ids, so.dist_m, sd.dist_m)
 
@@ -429,50 +292,9 @@ def nearest(
     net = as_network(network)
     so = snap_points(net, origins, what="origins", max_snap_m=max_snap_m)
     sf = snap_points(net, facilities, what="facilities", max_snap_m=max_snap_m)
-    reverse = direction == "to_facility"
-    # search from the facilities over (reversed, for "to") roads, nearest only
-    f_t, f_l = (sf.in_t, sf.in_l) if reverse else (sf.out_t, sf.out_l)
-    g, keys, lens = _augmented(net, np.column_stack([sf.a, sf.b]), f_t, f_l, reverse=reverse)
-    n = net.n_nodes
     limit_s = np.inf if max_minutes is None else float(max_minutes) * 60.0
-    dist, pred, src = dijkstra(
-        g,
-        directed=True,
-        indices=np.arange(n, n + len(sf)),
-        limit=limit_s,
-        min_only=True,
-        return_predecessors=True,
-    )
-    targets, inv = np.unique(np.concatenate([so.a, so.b]), return_inverse=True)
-    at = _path_lengths(pred[None, :], targets, keys, lens)[0]
-    tree_len_a, tree_len_b = at[inv[: len(so)]], at[inv[len(so) :]]
-    o_t, o_l = (so.out_t, so.out_l) if reverse else (so.in_t, so.in_l)
-    o_t = np.where(np.isfinite(o_t), o_t, np.inf)
-    ta, tb = o_t[:, 0] + dist[so.a], o_t[:, 1] + dist[so.b]
-    via_b = tb < ta
-    t_s = np.where(via_b, tb, ta)
-    len_m = np.where(via_b, o_l[:, 1] + tree_len_b, o_l[:, 0] + tree_len_a)
-    fac_row = np.where(via_b, src[so.b], src[so.a]) - n
-    # an origin on the same road piece as a facility may reach it directly
-    seg_fac: dict[int, list[int]] = {}
-    for j, s in enumerate(sf.seg.tolist()):
-        seg_fac.setdefault(s, []).append(j)
-    off_mps = net.offnetwork_speed_kph / 3.6
-    for i in np.flatnonzero(np.isin(so.seg, sf.seg)):
-        s = int(so.seg[i])
-        for j in seg_fac[s]:
-            fo, ff = (so.frac[i], sf.frac[j]) if reverse else (sf.frac[j], so.frac[i])
-            t_dir = net.seg_t_ab[s] if ff >= fo else net.seg_t_ba[s]
-            if np.isnan(t_dir):
-                continue
-            direct = abs(ff - fo) * t_dir + (so.dist_m[i] + sf.dist_m[j]) / off_mps
-            direct_m = abs(ff - fo) * net.seg_len_m[s] + so.dist_m[i] + sf.dist_m[j]
-            if np.hypot(*(so.xy[i] - sf.xy[j])) < NODE_TOLERANCE_M:
-                direct, direct_m = 0.0, 0.0
-            if direct < t_s[i]:
-                t_s[i] = direct
-                len_m[i] = direct_m
-                fac_row[i] = j
+    reverse = direction == "to_facility"
+    t_s, len_m, fac_row = nearest_times(net, so, sf, reverse=reverse, limit_s=limit_s)
     ok = np.isfinite(t_s) & (limit_s >= t_s)
     fac = pd.array(np.empty(len(o_ids), dtype=object), dtype=object)
     fac[ok] = f_ids[fac_row[ok]]
@@ -534,13 +356,15 @@ def isochrones(
     net = as_network(network)
     sp = snap_points(net, points, what="points", max_snap_m=max_snap_m)
     xy = points_metric(points, "points")
-    g, _, _ = _augmented(net, np.column_stack([sp.a, sp.b]), sp.out_t, sp.out_l)
-    n = net.n_nodes
+    seeds = seeds_of(sp.a, sp.b, sp.out_t, sp.out_l)
     rows: list[dict[str, Any]] = []
     for i in range(len(sp)):
-        dist = dijkstra(g, directed=True, indices=n + i, limit=bands[0] * 60.0)[:n]
+        one = Seeds(np.array([0, 2]), *(a[2 * i : 2 * i + 2] for a in seeds[1:]))
+        ws, count = multi_source(net._arrays(), one, None, None, limit_s=bands[0] * 60.0)
+        nodes = ws.order[:count]  # type: ignore[attr-defined]
+        secs = ws.dist[nodes]  # type: ignore[attr-defined]
         for band in bands:
-            hit = np.flatnonzero(band * 60.0 >= dist)
+            hit = np.sort(nodes[band * 60.0 >= secs])
             pts = np.vstack([xy[i : i + 1], np.column_stack([net.x[hit], net.y[hit]])])
             geom = shapely.concave_hull(shapely.multipoints(pts), ratio=ratio)
             if geom.area == 0:

@@ -2,11 +2,17 @@
 
 :func:`report` (also ``geosuff.report``) loads an area, runs geosuff's analyses and
 writes one self-contained HTML page that opens offline and prints to A4. Import the
-pieces from here (``from geosuff.report import collect_report_data``): the package
-function ``geosuff.report`` shadows this subpackage as an attribute of ``geosuff``.
+pieces from here (``from geosuff.report import collect_report_data``). This package
+is itself callable, so ``geosuff.report(...)`` runs :func:`report` whether
+``geosuff.report`` names the function or, once a submodule has been imported, the
+package.
 """
 
 from __future__ import annotations
+
+import sys
+from types import ModuleType
+from typing import Any
 
 from geosuff.maps.usable import usable_gaps
 from geosuff.report.build import ReportResult, build_report, report
@@ -22,3 +28,11 @@ __all__ = [
     "report",
     "usable_gaps",
 ]
+
+
+class _CallableModule(ModuleType):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
