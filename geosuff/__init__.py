@@ -18,12 +18,15 @@ if TYPE_CHECKING:
     from geosuff.analysis.gaps import GapThresholds, find_gaps
     from geosuff.analysis.joins import assign_groups, assign_to_lsoas, load_zones
     from geosuff.analysis.runs import HomeCareTravel, care_runs, home_care_travel
-    from geosuff.analysis.summary import area_summary
+    from geosuff.analysis.summary import area_summary, layer_supply
     from geosuff.analysis.supply import supply_ratios
     from geosuff.analysis.supply_years import supply_by_year
+    from geosuff.analysis.towns import lsoa_towns
     from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
     from geosuff.io.areas import Area, resolve_area
+    from geosuff.io.bed_use import BedUse, load_bed_use
     from geosuff.io.layout import resolve_data_dir
+    from geosuff.io.output_meta import provenance_record, read_provenance
     from geosuff.io.places import FocusPlace, add_place_names, lsoas_in_place, resolve_place
     from geosuff.io.population import demand_points, load_lsoa_boundaries, load_population
     from geosuff.io.postcodes import load_postcodes, normalise_postcodes
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     )
     from geosuff.io.rejects import Loaded
     from geosuff.io.surroundings import Surroundings, load_surroundings
+    from geosuff.io.towns import load_towns
     from geosuff.io.trajectory import parse_years, population_trajectory
     from geosuff.io.wards import load_wards
     from geosuff.network import (
@@ -59,6 +63,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Area",
     "AreaLayers",
+    "BedUse",
     "FocusPlace",
     "GapThresholds",
     "HomeCareTravel",
@@ -87,7 +92,9 @@ __all__ = [
     "gaussian_decay",
     "home_care_travel",
     "isochrones",
+    "layer_supply",
     "load_area_layers",
+    "load_bed_use",
     "load_care_homes",
     "load_extra_care",
     "load_home_care",
@@ -97,8 +104,10 @@ __all__ = [
     "load_postcodes",
     "load_providers",
     "load_surroundings",
+    "load_towns",
     "load_wards",
     "load_zones",
+    "lsoa_towns",
     "lsoas_in_place",
     "nearest",
     "normalise_postcodes",
@@ -106,7 +115,9 @@ __all__ = [
     "parse_years",
     "population_trajectory",
     "propose_zones",
+    "provenance_record",
     "read_projection",
+    "read_provenance",
     "read_zoning",
     "report",
     "resolve_area",
@@ -125,6 +136,7 @@ __all__ = [
 _WHERE = {
     "Area": "geosuff.io.areas",
     "AreaLayers": "geosuff.io.area_layers",
+    "BedUse": "geosuff.io.bed_use",
     "FocusPlace": "geosuff.io.places",
     "GapThresholds": "geosuff.analysis.gaps",
     "HomeCareTravel": "geosuff.analysis.runs",
@@ -151,7 +163,9 @@ _WHERE = {
     "gaussian_decay": "geosuff.analysis.fca",
     "home_care_travel": "geosuff.analysis.runs",
     "isochrones": "geosuff.network",
+    "layer_supply": "geosuff.analysis.summary",
     "load_area_layers": "geosuff.io.area_layers",
+    "load_bed_use": "geosuff.io.bed_use",
     "load_care_homes": "geosuff.io.providers",
     "load_extra_care": "geosuff.io.providers",
     "load_home_care": "geosuff.io.providers",
@@ -161,8 +175,10 @@ _WHERE = {
     "load_postcodes": "geosuff.io.postcodes",
     "load_providers": "geosuff.io.providers",
     "load_surroundings": "geosuff.io.surroundings",
+    "load_towns": "geosuff.io.towns",
     "load_wards": "geosuff.io.wards",
     "load_zones": "geosuff.analysis.joins",
+    "lsoa_towns": "geosuff.analysis.towns",
     "lsoas_in_place": "geosuff.io.places",
     "nearest": "geosuff.network",
     "normalise_postcodes": "geosuff.io.postcodes",
@@ -170,7 +186,9 @@ _WHERE = {
     "parse_years": "geosuff.io.trajectory",
     "population_trajectory": "geosuff.io.trajectory",
     "propose_zones": "geosuff.zones.propose",
+    "provenance_record": "geosuff.io.output_meta",
     "read_projection": "geosuff.io.projections",
+    "read_provenance": "geosuff.io.output_meta",
     "read_zoning": "geosuff.zones.check",
     "report": "geosuff.report.build",
     "resolve_area": "geosuff.io.areas",

@@ -21,13 +21,30 @@ def test_summary_json_wiltshire(data_dir):
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
     row = payload["rows"][-1]
+    # older-people scope (default): 134 homes registered for Older People or Dementia,
+    # less Gracewell of Salisbury's second registration
     assert (row["lsoas"], row["pop_75plus"], row["care_homes"], row["beds"]) == (
         285,
         51_991,
-        176,
-        4_814,
+        133,
+        4_483,
     )
     assert payload["area"]["code"] == "E06000054"
+    assert payload["provenance"]["scope"] == "older-people"
+    all_homes = invoke(
+        "layers",
+        "summary",
+        "--area",
+        "Wiltshire",
+        "--data",
+        data_dir,
+        "-f",
+        "json",
+        "--scope",
+        "all",
+    )
+    row = json.loads(all_homes.stdout)["rows"][-1]
+    assert (row["care_homes"], row["beds"]) == (176 - 1, 4_814 - 63)
 
 
 def test_summary_table_rutland(data_dir):
@@ -103,7 +120,7 @@ def test_supply_outputs(tmp_path, data_dir, ext):
         else gpd.read_parquet(out)
     )
     assert len(table) == 98 and table["pop_75plus"].sum() == 51_991
-    assert table["care_homes"].sum() == 176
+    assert table["care_homes"].sum() == 133
     tisbury = table[table["ward_name"] == "Tisbury"].iloc[0]
     assert tisbury["residential_beds_gap"] < 0
     if ext != "csv":

@@ -34,11 +34,12 @@ CASES = {
     "wiltshire": dict(area="Wiltshire", zones="geosuff/boundaries/wiltshire_15_zones.toml"),
     "worcestershire": dict(area="Worcestershire", focus="Tenbury Wells"),
 }
-#: From the data folder's README: people aged 75+ (mid-2020), care homes (CQC, April 2021).
+#: People aged 75+ (mid-2020), care homes for older people (CQC, April 2021: the default
+#: scope, each home once; the data README's 176 and 181 count every home), LSOAs.
 KNOWN = {
     "rutland": (4_964, 12, 23),
-    "wiltshire": (51_991, 176, 285),
-    "worcestershire": (64_161, 181, 364),
+    "wiltshire": (51_991, 133, 285),
+    "worcestershire": (64_161, 134, 364),
 }
 
 

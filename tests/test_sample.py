@@ -81,7 +81,13 @@ def test_only_rutlands_outline_but_every_authority_name():
 def test_cross_border_rows_cover_the_default_buffer(rutland):
     around = load_surroundings(rutland, buffer_km=20, data_dir=SAMPLE)
     assert len(around.demand) == INFO["lsoas"] == 1790
-    assert len(around.providers["care_homes"]) == INFO["care_homes_within_buffer"] == 261
+    # the sample holds every CQC row within the buffer (261); the area's layers count
+    # homes for older people (the default scope), each home once, and neighbours follow
+    assert INFO["care_homes_within_buffer"] == 261
+    assert len(around.providers["care_homes"]) == 187
+    every = geosuff.load_area_layers("Rutland", data_dir=SAMPLE, scope="all")
+    around_all = load_surroundings(every, buffer_km=20, data_dir=SAMPLE)
+    assert len(around_all.providers["care_homes"]) == 261 - 1  # one home CQC lists twice
     assert datasets.coverage_note(SAMPLE, buffer_km=20) is None
     assert "incomplete" in datasets.coverage_note(SAMPLE, buffer_km=30)
     assert datasets.coverage_note(SAMPLE.parent.parent, buffer_km=30) is None

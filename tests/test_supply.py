@@ -138,24 +138,29 @@ def test_unknown_unit_is_validation_error(population):
 
 
 @pytest.mark.parametrize(
-    ("area", "homes", "beds"),
+    ("area", "homes", "beds", "repeats", "repeated_beds"),
     [
-        ("Wiltshire", 176, 4_814),
-        ("Rutland", 12, 419),
-        ("Worcestershire", 181, 5_788),
-        ("BANES", 59, 1_700),
+        ("Wiltshire", 176, 4_814, 1, 63),
+        ("Rutland", 12, 419, 0, 0),
+        ("Worcestershire", 181, 5_788, 0, 0),
+        ("BANES", 59, 1_700, 1, 62),
     ],
 )
-def test_real_area_join_counts(data_dir, area, homes, beds):
-    layers = load_area_layers(area, data_dir=data_dir)
+def test_real_area_join_counts_scope_all(data_dir, area, homes, beds, repeats, repeated_beds):
+    """scope="all" gives the totals before scopes existed, less the homes CQC lists twice
+    (Gracewell of Salisbury, Gracewell of Bath), which are listed in the rejects."""
+    layers = load_area_layers(area, data_dir=data_dir, scope="all")
     table = area_summary(layers)
     total = table.iloc[-1]
-    assert total["care_homes"] == homes and total["beds"] == beds
-    assert len(layers.care_homes) == homes
+    assert total["care_homes"] == homes - repeats and total["beds"] == beds - repeated_beds
+    assert len(layers.care_homes) == homes - repeats
+    twice = layers.rejects["reason"].str.startswith("same name and position as")
+    assert int(twice.sum()) == repeats
+    assert layers.scope == "all" and not (layers.rejects["action"] == "excluded").any()
 
 
 def test_real_worcestershire_districts(data_dir):
-    table = area_summary(load_area_layers("Worcestershire", data_dir=data_dir))
+    table = area_summary(load_area_layers("Worcestershire", data_dir=data_dir, scope="all"))
     by_name = table.set_index("la_name")["care_homes"].to_dict()
     assert by_name == {
         "Bromsgrove": 41,

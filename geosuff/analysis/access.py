@@ -23,6 +23,7 @@ import pandas as pd
 from geosuff import settings
 from geosuff.analysis.fca import DEFAULT_BANDS, Decay, floating_catchment, step_decay
 from geosuff.io.area_layers import AreaLayers
+from geosuff.io.bed_use import apply_bed_use
 from geosuff.io.surroundings import Surroundings, within_area_only
 
 __all__ = ["ACCESS_TARGETS", "OFF_NETWORK_LIMIT_M", "access", "provider_table"]
@@ -55,15 +56,28 @@ def provider_table(surroundings: Surroundings) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        ``provider_id``, ``name``, ``layer``, ``kind``, ``beds``, ``units``,
-        ``dementia``, ``in_area``, ``ruc11`` (``None`` where unknown), point geometry
-        (EPSG:27700), index 0..n-1.
+        ``provider_id``, ``name``, ``layer``, ``kind``, ``beds``, ``nursing_beds``,
+        ``residential_beds`` (the bed-use split), ``units``, ``dementia``, ``in_area``,
+        ``ruc11`` (``None`` where unknown), point geometry (EPSG:27700), index 0..n-1.
     """
-    cols = ["provider_id", "name", "kind", "beds", "units", "dementia", "in_area", "ruc11"]
+    cols = [
+        "provider_id",
+        "name",
+        "kind",
+        "beds",
+        "nursing_beds",
+        "residential_beds",
+        "units",
+        "dementia",
+        "in_area",
+        "ruc11",
+    ]
     frames = []
     for layer, frame in surroundings.providers.items():
         if frame.empty:
             continue
+        if layer == "care_homes" and "nursing_beds" not in frame:
+            frame = apply_bed_use(frame)[0]  # layers made by hand: the registration rule
         part = frame.reindex(columns=[*cols, "geometry"]).assign(layer=layer)
         frames.append(part)
     if not frames:
@@ -151,7 +165,8 @@ def access(
         ``nursing``, ``residential``, ``dementia``, ``home_care``, ``extra_care``
         (NaN / empty when none within *max_minutes*); ``beds_within_<N>min``;
         ``e2sfca_beds_per_1000_75plus`` (also ``_nursing_beds``,
-        ``_residential_beds``, ``_extra_care_units``, ``_home_care_agencies``),
+        ``_residential_beds`` from the care homes' bed-use split, ``_extra_care_units``,
+        ``_home_care_agencies``),
         ``twosfca_beds_per_1000_75plus``; ``cross_border_share_beds`` (share of the
         E2SFCA beds score from homes outside the area); ``travel_method``;
         ``travel_calibration`` (the estimate's calibration, empty for a network);
@@ -218,10 +233,13 @@ def access(
     pop = demand["pop_75plus"].to_numpy(float)
     outside = ~supply["in_area"].to_numpy(bool)
     units = supply["units"].fillna(0).to_numpy(float)
+    # nursing and residential capacity follow the bed-use split made at load
+    nursing_beds = supply["nursing_beds"].fillna(0).to_numpy(float)
+    residential_beds = supply["residential_beds"].fillna(0).to_numpy(float)
     scores = {
         "beds": (homes, beds),
-        "nursing_beds": (homes & (kind == "care_home_nursing"), beds),
-        "residential_beds": (homes & (kind == "care_home_residential"), beds),
+        "nursing_beds": (homes, nursing_beds),
+        "residential_beds": (homes, residential_beds),
         "extra_care_units": (layer == "extra_care", units),
         "home_care_agencies": (layer == "home_care", np.ones(len(supply))),
     }

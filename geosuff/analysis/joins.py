@@ -18,6 +18,7 @@ import pandas as pd
 from geosuff import settings
 from geosuff._errors import InputFileError
 from geosuff.io.files import read_table, read_vector
+from geosuff.io.placement import assign_to_lsoas
 from geosuff.io.population import demand_points
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
 
@@ -28,33 +29,6 @@ log = logging.getLogger(__name__)
 _ZONE_COLS = ("zone", "zone_name", "name", "Zone")
 _LSOA_COLS = ("lsoa_code", "lsoa11cd", "LSOA11CD", "lsoa11_code", "lsoa21cd", "LSOA21CD")
 _WARD_COLS = ("ward_code", "WD25CD", "wd25cd", "ward_name", "WD25NM", "ward", "wd25nm")
-
-
-def assign_to_lsoas(points: gpd.GeoDataFrame, population: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add the LSOA and local authority each point falls in (point-in-polygon).
-
-    Parameters
-    ----------
-    points
-        Supply points (any CRS; converted to EPSG:27700).
-    population
-        The population layer (LSOA polygons, ``lsoa_code``, ``la_code``).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A copy of *points* (EPSG:27700) with ``lsoa_code`` and ``la_code``; both are
-        missing for points outside every LSOA. A point on a shared boundary goes to
-        the LSOA with the smallest code, so it is counted once.
-    """
-    pts = points.to_crs(settings.crs_metric)
-    polys = population[["lsoa_code", "la_code", "geometry"]]
-    joined = gpd.sjoin(pts[["geometry"]], polys, how="left", predicate="intersects")
-    joined = joined.sort_values("lsoa_code").loc[lambda d: ~d.index.duplicated(keep="first")]
-    out = pts.copy()
-    out["lsoa_code"] = joined["lsoa_code"].reindex(out.index)
-    out["la_code"] = joined["la_code"].reindex(out.index)
-    return out
 
 
 def _pick(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:

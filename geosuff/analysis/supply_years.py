@@ -93,6 +93,7 @@ def supply_by_year(
             by=by,
             groups=groups,
             benchmarks=benchmarks,
+            coverage=layers_y.coverage,
         )
         frames.append(add_basis_columns(table, layers_y))
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)

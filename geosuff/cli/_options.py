@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -22,8 +22,11 @@ from geosuff.io.rejects import check_strict, summarise
 
 __all__ = [
     "AreaOpt",
+    "BedUseOpt",
     "BufferOpt",
     "CareHomesOpt",
+    "CompleteOpt",
+    "CountByOpt",
     "DataOpt",
     "ExtraCareOpt",
     "HomeCareOpt",
@@ -31,9 +34,12 @@ __all__ = [
     "LsoaOpt",
     "MaxMinutesOpt",
     "MinRatingOpt",
+    "NursingShareOpt",
+    "PartialOpt",
     "PopulationOpt",
     "PostcodesOpt",
     "RejectsOpt",
+    "ScopeOpt",
     "StrictOpt",
     "check_output",
     "check_writable_folder",
@@ -43,6 +49,7 @@ __all__ = [
     "report_rejects",
     "seeds_value",
     "shipped_input",
+    "supply_options",
 ]
 
 
@@ -220,6 +227,134 @@ RejectsOpt = Annotated[
 ]
 
 
+_SUPPLY = {"rich_help_panel": "Supply rules"}
+
+
+class Scope(enum.StrEnum):
+    """Which care homes count toward the 75+ benchmarks."""
+
+    older_people = "older-people"
+    all = "all"
+
+
+class CountBy(enum.StrEnum):
+    """What decides where a provider is counted when its coordinates and LA disagree."""
+
+    cqc = "cqc"
+    coordinates = "coordinates"
+
+
+class Layer(enum.StrEnum):
+    """Provider layers whose coverage can be declared."""
+
+    care_homes = "care_homes"
+    home_care = "home_care"
+    extra_care = "extra_care"
+
+
+ScopeOpt = Annotated[
+    Scope,
+    typer.Option(
+        "--scope",
+        help="older-people: care homes CQC registers for Older People or Dementia (default); "
+        "all: every care home.",
+        **_SUPPLY,
+    ),
+]
+NursingShareOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--nursing-share",
+        min=0.0,
+        max=1.0,
+        metavar="S",
+        help="Count this share of the beds in nursing-registered homes as nursing, the rest "
+        "residential (default: all of them, the registration rule).",
+        **_SUPPLY,
+    ),
+]
+BedUseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--bed-use",
+        dir_okay=False,
+        metavar="FILE",
+        help="Nursing/residential beds per CQC location id (location_id, nursing_beds, "
+        "residential_beds); homes not in it follow the rule above.",
+        **_SUPPLY,
+    ),
+]
+CompleteOpt = Annotated[
+    list[Layer] | None,
+    typer.Option(
+        "--complete",
+        metavar="LAYER",
+        help="Declare a layer's list complete (care_homes, home_care, extra_care); repeatable.",
+        **_SUPPLY,
+    ),
+]
+PartialOpt = Annotated[
+    list[Layer] | None,
+    typer.Option(
+        "--partial",
+        metavar="LAYER",
+        help="Declare a layer's list partial: no benchmark gaps from it; repeatable.",
+        **_SUPPLY,
+    ),
+]
+CountByOpt = Annotated[
+    CountBy,
+    typer.Option(
+        "--count-by",
+        help="When a provider's CQC local authority and coordinates disagree: count it "
+        "where CQC says (cqc, default) or where its coordinates fall.",
+        **_SUPPLY,
+    ),
+]
+
+
+def supply_options(
+    scope: Scope,
+    nursing_share: float | None,
+    bed_use: Path | None,
+    complete: list[Layer] | None,
+    partial: list[Layer] | None,
+    count_by: CountBy,
+) -> dict[str, Any]:
+    """Bundle the supply-rule options as :func:`geosuff.load_area_layers` keywords.
+
+    Parameters
+    ----------
+    scope, nursing_share, bed_use, complete, partial, count_by
+        The option values.
+
+    Returns
+    -------
+    dict
+        ``scope``, ``nursing_share``, ``bed_use``, ``coverage``, ``count_by``.
+
+    Raises
+    ------
+    ValidationError
+        If a layer is declared both complete and partial.
+    """
+    from geosuff._errors import ValidationError
+
+    declared = {layer.value: "complete" for layer in complete or []}
+    both = sorted(layer.value for layer in partial or [] if layer.value in declared)
+    if both:
+        msg = f"--complete and --partial both given for {', '.join(both)}"
+        raise ValidationError(msg)
+    declared.update({layer.value: "partial" for layer in partial or []})
+    return {
+        "scope": scope.value,
+        "nursing_share": nursing_share,
+        "bed_use": bed_use,
+        "coverage": declared,
+        "count_by": count_by.value,
+    }
+
+
 def layer_files(
     lsoa: Path | None,
     population: Path | None,
@@ -314,7 +449,7 @@ def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> 
     out
         CSV path for the full table, or ``None``.
     """
-    lines = summarise(rejects)
+    lines = summarise(_collapse_excluded(rejects))
     n_rejected = int((rejects["action"] == "rejected").sum()) if not rejects.empty else 0
     if lines:
         typer.echo(f"{n_rejected} input rows rejected; by reason:", err=True)
@@ -326,3 +461,16 @@ def report_rejects(rejects: pd.DataFrame, *, strict: bool, out: Path | None) -> 
     elif lines:
         typer.echo("  (use --rejects FILE for the full list)", err=True)
     check_strict(rejects, strict=strict)
+
+
+def _collapse_excluded(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Count scope exclusions under one reason when printing (``--rejects`` has each)."""
+    if rejects.empty:
+        return rejects
+    out = rejects.copy()
+    scope = out["action"].eq("excluded") & out["reason"].astype(str).str.startswith("outside scope")
+    out.loc[scope, "reason"] = (
+        out.loc[scope, "reason"].astype(str).str.split(":").str[0]
+        + ": not registered for Older People or Dementia"
+    )
+    return out

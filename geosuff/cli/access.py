@@ -18,30 +18,41 @@ from geosuff import settings
 from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.runs import add_home_care_travel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
+from geosuff.cli._display import footer
 from geosuff.cli._options import (
     AreaOpt,
+    BedUseOpt,
     BufferOpt,
     CareHomesOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
     MaxMinutesOpt,
+    NursingShareOpt,
+    PartialOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
+    Scope,
+    ScopeOpt,
     StrictOpt,
     check_output,
     data_file_option,
     layer_files,
     report_rejects,
     shipped_input,
+    supply_options,
 )
 from geosuff.cli._year import YearOpt
 from geosuff.datasets import coverage_note
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import write_table
 from geosuff.io.layout import resolve_data_dir
+from geosuff.io.output_meta import provenance_record
 from geosuff.io.places import add_place_names
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
@@ -134,10 +145,11 @@ def _inputs(
     buffer_km: float,
     year: int | None = None,
     profile: Path | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> _Inputs:
     if profile is not None:  # the estimate (access, runs, zones) reads it from settings
         settings.estimate_profile = str(profile)
-    layers = load_area_layers(area, data_dir=data, files=files, year=year)
+    layers = load_area_layers(area, data_dir=data, files=files, year=year, **(rules or {}))
     around = load_surroundings(layers, buffer_km=buffer_km, data_dir=data)
     note = coverage_note(resolve_data_dir(data), buffer_km=buffer_km) if buffer_km > 0 else None
     if note:
@@ -170,13 +182,16 @@ def _run_access(inputs: _Inputs, **kwargs: Any) -> gpd.GeoDataFrame:
         )
 
 
-def _write(table: gpd.GeoDataFrame | pd.DataFrame, out: Path | None) -> None:
+def _write(
+    table: gpd.GeoDataFrame | pd.DataFrame, out: Path | None, layers: AreaLayers | None = None
+) -> None:
     if out is None:
         return
     frame = table
     if out.suffix.lower() == ".csv" and "geometry" in frame.columns:
         frame = pd.DataFrame(frame.drop(columns="geometry"))
-    write_table(frame, out)
+    record = None if layers is None else provenance_record(layers)
+    write_table(frame, out, provenance=record)
     typer.echo(f"{len(frame)} rows written to {out}", err=True)
 
 
@@ -187,8 +202,12 @@ def _weighted(values: pd.Series, weights: pd.Series) -> float | None:
     return float(np.average(values[ok], weights=weights[ok]))
 
 
-def _print(summary: dict[str, Any], fmt: Format, title: str) -> None:
+def _print(
+    summary: dict[str, Any], fmt: Format, title: str, layers: AreaLayers | None = None
+) -> None:
     if fmt is Format.json:
+        if layers is not None:
+            summary = {**summary, "provenance": provenance_record(layers)}
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
     table = Table(title=title, title_justify="left", show_header=False)
@@ -200,7 +219,10 @@ def _print(summary: dict[str, Any], fmt: Format, title: str) -> None:
         elif isinstance(value, dict | list):
             value = json.dumps(value, default=str)
         table.add_row(key, str(value))
-    Console(width=160).print(table)
+    console = Console(width=160)
+    console.print(table)
+    for line in footer(layers) if layers is not None else []:
+        console.print(line, style="dim", soft_wrap=True)
 
 
 def _population_entries(inputs: _Inputs) -> dict[str, Any]:
@@ -230,7 +252,10 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     }
     out.update(_population_entries(inputs))
     for target in ("care_home", "nursing", "home_care", "extra_care"):
-        out[f"minutes_to_{target} (75+ weighted mean)"] = _weighted(
+        layer = "care_homes" if target in ("care_home", "nursing") else target
+        cover = inputs.layers.coverage.get(layer)
+        mark = "; partial list" if cover is not None and cover.status == "partial" else ""
+        out[f"minutes_to_{target} (75+ weighted mean{mark})"] = _weighted(
             acc[f"minutes_to_{target}"], pop
         )
     out["share of 75+ over 30 min from a nursing home"] = float(
@@ -260,6 +285,12 @@ def access(
     fmt: FormatOpt = Format.table,
     buffer_km: BufferOpt = 20.0,
     max_minutes: MaxMinutesOpt = 60.0,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -285,7 +316,8 @@ def access(
     """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile, rules)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs, max_minutes=max_minutes)
     if with_travel:
@@ -293,5 +325,5 @@ def access(
         acc = add_home_care_travel(acc, travel)
     pop = inputs.layers.population
     acc = add_place_names(acc, pop, inputs.layers.area, data_dir=data)
-    _write(add_basis_columns(acc, inputs.layers), out)
-    _print(_access_summary(acc, inputs), fmt, "Access")
+    _write(add_basis_columns(acc, inputs.layers), out, inputs.layers)
+    _print(_access_summary(acc, inputs), fmt, "Access", inputs.layers)

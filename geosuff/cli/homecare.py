@@ -19,20 +19,29 @@ from geosuff.analysis.runs import HomeCareTravel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._options import (
     AreaOpt,
+    BedUseOpt,
     BufferOpt,
     CareHomesOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     LsoaOpt,
+    NursingShareOpt,
+    PartialOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
+    Scope,
+    ScopeOpt,
     StrictOpt,
     check_output,
     layer_files,
     more_than_zero,
     report_rejects,
+    supply_options,
 )
 from geosuff.cli._year import YearOpt
 from geosuff.cli.access import (
@@ -125,6 +134,12 @@ def runs(
     mileage_rate: Annotated[
         float | None, typer.Option(min=0.0, help="GBP per mile (default 0.45).")
     ] = None,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -141,7 +156,8 @@ def runs(
     """
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, 0.0, year, profile)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, 0.0, year, profile, rules)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
     travel = _travel(
         inputs,
@@ -168,7 +184,7 @@ def runs(
         key = ["zone", "home_care_round_area"]
         shown = table
         title = "Care-worker travel per visit"
-    _write(add_basis_columns(table, inputs.layers), out)
+    _write(add_basis_columns(table, inputs.layers), out, inputs.layers)
     cols = [
         *key,
         "home_care_minutes_per_visit",
@@ -243,6 +259,12 @@ def gaps(
     days: TravelDaysOpt = 50,
     take_up: TakeUpOpt = None,
     patch_clients: PatchOpt = 100.0,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -260,7 +282,8 @@ def gaps(
     th = _read_gap_thresholds(thresholds)
     check_output(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
-    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    inputs = _inputs(area, data, files, network, zones, buffer_km, year, profile, rules)
     report_rejects(inputs.rejects, strict=strict, out=rejects)
     acc = _run_access(inputs)
     travel = (
@@ -288,5 +311,5 @@ def gaps(
         summary["focus"] = f"{focus} ({place.matched})"
         summary.update(focus_summary(flagged, flagged["lsoa_code"].map(mask).to_numpy(bool)))
     flagged = add_basis_columns(flagged, inputs.layers)
-    _write(gpd.GeoDataFrame(flagged, geometry="geometry", crs=pop.crs), out)
-    _print(summary, fmt, "Gaps")
+    _write(gpd.GeoDataFrame(flagged, geometry="geometry", crs=pop.crs), out, inputs.layers)
+    _print(summary, fmt, "Gaps", inputs.layers)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-import math
 from typing import Annotated
 
 import pandas as pd
@@ -14,25 +13,36 @@ from rich.table import Table
 
 from geosuff.analysis.summary import area_summary
 from geosuff.analysis.supply_years import add_basis_columns
+from geosuff.cli._display import cell, footer
 from geosuff.cli._options import (
     AreaOpt,
+    BedUseOpt,
     CareHomesOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
     DataOpt,
     ExtraCareOpt,
     HomeCareOpt,
     IncludeDormantOpt,
     LsoaOpt,
     MinRatingOpt,
+    NursingShareOpt,
+    PartialOpt,
     PopulationOpt,
     PostcodesOpt,
     RejectsOpt,
+    Scope,
+    ScopeOpt,
     StrictOpt,
     layer_files,
     report_rejects,
+    supply_options,
 )
 from geosuff.cli._year import YearOpt
-from geosuff.io.area_layers import load_area_layers
+from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.layerdefs import load_definitions
+from geosuff.io.output_meta import provenance_record
 
 app = typer.Typer(no_args_is_help=True, help="Inspect data layers.")
 
@@ -53,35 +63,28 @@ _LABELS = {
     "beds": "Beds",
     "nursing_beds": "Nursing beds",
     "residential_beds": "Residential beds",
+    "dementia_beds": "Dementia beds",
     "beds_per_1000_75plus": "Beds /1,000 75+",
-    "nursing_beds_gap": "Nursing gap",
-    "residential_beds_gap": "Residential gap",
+    "nursing_beds_gap": "Nursing vs benchmark",
+    "residential_beds_gap": "Residential vs benchmark",
     "home_care_agencies": "Home care agencies",
     "extra_care_units": "Extra care units",
+    "extra_care_units_gap": "Extra care vs benchmark",
 }
 
 
-def _fmt(value: object, column: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if column.endswith("per_1000_75plus"):
-        return f"{float(value):.1f}"
-    if isinstance(value, float | int):
-        return f"{value:+,.0f}" if column.endswith("_gap") else f"{value:,.0f}"
-    return str(value)
-
-
-def _print_table(table: pd.DataFrame, title: str, notes: list[str]) -> None:
+def _print_table(table: pd.DataFrame, title: str, layers: AreaLayers) -> None:
     out = Table(title=title, title_justify="left")
     for col, label in _LABELS.items():
         out.add_column(label, justify="left" if col == "la_name" else "right")
     for i, row in table.iterrows():
         style = "bold" if i == len(table) - 1 and len(table) > 1 else None
-        out.add_row(*[_fmt(row[c], c) for c in _LABELS], style=style)
-    console = Console(width=200)
+        values = row.to_dict()
+        out.add_row(*[cell(values, c, layers.coverage) for c in _LABELS], style=style)
+    console = Console(width=260)
     console.print(out)
-    for note in notes:
-        console.print(note, style="dim")
+    for note in footer(layers):
+        console.print(note, style="dim", soft_wrap=True)
 
 
 @app.command("summary")
@@ -89,6 +92,12 @@ def summary(
     area: AreaOpt,
     data: DataOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
     lsoa: LsoaOpt = None,
     population: PopulationOpt = None,
     care_homes: CareHomesOpt = None,
@@ -103,12 +112,14 @@ def summary(
 ) -> None:
     """Count LSOAs, people aged 75+, care homes, beds and benchmark gaps for an area.
 
-    Counties (e.g. Worcestershire) are shown per district, then in total. Gaps are
-    beds minus the benchmark (65 residential, 45 nursing per 1,000 aged 75+):
-    negative means a shortfall. With --year the 75+ population and benchmarks are for
-    that year (projected after the estimates' year); supply stays as loaded.
+    Counties (e.g. Worcestershire) are shown per district, then in total. Gaps compare
+    beds with the benchmark (65 residential, 45 nursing per 1,000 aged 75+) and read
+    "shortfall N" or "surplus N"; a partial layer gives "insufficient data". With
+    --year the 75+ population and benchmarks are for that year (projected after the
+    estimates' year); supply stays as loaded.
     """
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
+    rules = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
     layers = load_area_layers(
         area,
         data_dir=data,
@@ -116,21 +127,24 @@ def summary(
         year=year,
         min_rating=min_rating.value if min_rating else None,
         include_dormant=include_dormant,
+        **rules,
     )
     report_rejects(layers.rejects, strict=strict, out=rejects)
     table = add_basis_columns(area_summary(layers), layers)
-    notes = [f"{layer.replace('_', ' ')}: {why}" for layer, why in layers.missing.items()]
+    notes = []
     geography = layers.population.attrs.get("geography")
-    when = f"population {layers.year}" if layers.year is not None else "population"
-    notes.append(
-        f"{when}: {layers.population_basis}"
-        + (f" (LSOA geography {geography})" if geography else "")
-    )
+    if geography:
+        notes.append(f"LSOA geography: {geography}")
     if min_rating:
-        notes.append(f"providers: only those rated {min_rating.value} or better")
+        notes.append(f"Providers: only those rated {min_rating.value} or better")
     if fmt is Format.table:
-        title = f"{layers.area.name} ({layers.area.code}), {when}"
-        _print_table(table, title, notes)
+        when = f"population {layers.year}" if layers.year is not None else "population"
+        title = f"{layers.area.name} ({layers.area.code}), {when}: care for people aged 75+"
+        _print_table(table, title, layers)
+        for note in notes:
+            typer.echo(note)
+        for layer, why in layers.missing.items():
+            typer.echo(f"{layer.replace('_', ' ')}: {why}", err=True)
     elif fmt is Format.csv:
         typer.echo(table.to_csv(index=False), nl=False)
     else:
@@ -142,8 +156,10 @@ def summary(
             "sources": layers.sources,
             "missing_layers": layers.missing,
             "rejected_rows": int((layers.rejects["action"] == "rejected").sum()),
+            "provenance": provenance_record(layers, command="layers summary"),
+            "footer": [*footer(layers), *notes],
         }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
 @app.command("definitions")

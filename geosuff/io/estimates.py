@@ -18,6 +18,7 @@ import pandas as pd
 from geosuff._errors import InputFileError
 from geosuff.io._tablecache import cached_table
 from geosuff.io.files import read_table
+from geosuff.io.population_checks import implausible_population
 from geosuff.io.rejects import make_rejects
 from geosuff.io.sheet_tables import data_lines
 from geosuff.io.sheets import is_spreadsheet, normalise_label
@@ -210,6 +211,8 @@ def read_population_estimates(
         for name, start in AGE_BANDS.items():
             numbers[name] = by_age.loc[:, start:90].sum(axis=1, min_count=91 - start)
     bad = numbers.isna().any(axis=1) | numbers.lt(0).any(axis=1)
+    odd = implausible_population(numbers).where(~bad)
+    bad |= odd.notna()
     dup = raw[code_col].duplicated(keep="first") & ~bad
     rejects = pd.concat(
         [
@@ -218,7 +221,7 @@ def read_population_estimates(
                 raw.loc[bad, "_line"],
                 raw.loc[bad, code_col],
                 [None] * int(bad.sum()),
-                "population counts missing, not numeric or negative",
+                odd[bad].fillna("population counts missing, not numeric or negative").tolist(),
             ),
             make_rejects(
                 f"population ({p.name})",

@@ -20,7 +20,7 @@ import secrets
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import GeosuffError, InputFileError, OutputError, ValidationError
+from geosuff.io.output_meta import (
+    PROVENANCE_KEY,
+    sidecar_path,
+    to_json,
+    write_parquet_metadata,
+)
 from geosuff.io.qgis_styles import add_layer_styles
 from geosuff.io.sheet_tables import read_sheet
 from geosuff.io.sheets import is_spreadsheet, normalise_label
@@ -431,7 +437,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_table(
-    df: pd.DataFrame, path: str | os.PathLike[str], *, layer: str | None = None
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    layer: str | None = None,
+    provenance: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write *df* atomically, choosing the format from the file extension.
 
@@ -447,6 +457,12 @@ def write_table(
         The output file.
     layer
         GeoPackage layer name (default: the file stem).
+    provenance
+        A record of the sources, vintages and rules behind the table
+        (:func:`geosuff.io.output_meta.provenance_record`): stored in the GeoPackage's
+        metadata or the Parquet file's key/value metadata, or written beside a CSV,
+        JSON or GeoJSON file as ``<name>.sources.json`` (see
+        :mod:`geosuff.io.output_meta`).
 
     Returns
     -------
@@ -468,6 +484,7 @@ def write_table(
     if suffix in (".gpkg", ".geojson") and not is_geo:
         msg = f"{final}: {suffix} needs geometry; write this table as .csv or .parquet"
         raise ValidationError(msg)
+    meta = _gpkg_metadata(provenance) if suffix == ".gpkg" else {}
     with atomic_path(final) as tmp:
         if suffix == ".csv":
             out = pd.DataFrame(df)
@@ -476,8 +493,10 @@ def write_table(
             out.to_csv(tmp, index=False)
         elif suffix == ".parquet":
             df.to_parquet(tmp, index=False)
+            if provenance is not None:
+                write_parquet_metadata(tmp, provenance)
         elif suffix == ".gpkg":
-            df.to_file(tmp, layer=layer or final.stem, driver="GPKG")
+            df.to_file(tmp, layer=layer or final.stem, driver="GPKG", **meta)
             add_layer_styles(tmp, layer or final.stem, df)  # QGIS styles, as on the map
         elif suffix == ".geojson":
             df.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
@@ -486,4 +505,15 @@ def write_table(
             if is_geo:
                 out = out.drop(columns=df.geometry.name)
             out.to_json(tmp, orient="records", indent=1)
+    if provenance is not None and suffix in (".csv", ".json", ".geojson"):
+        with atomic_path(sidecar_path(final)) as tmp:
+            tmp.write_text(to_json(provenance) + "\n", encoding="utf-8")
     return final
+
+
+def _gpkg_metadata(provenance: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """GDAL layer and dataset metadata holding the provenance record (GPKG)."""
+    if provenance is None:
+        return {}
+    entry = {PROVENANCE_KEY: to_json(provenance)}
+    return {"layer_metadata": entry, "dataset_metadata": entry}

@@ -30,6 +30,14 @@ from geosuff.io.layerdefs import (
 )
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.points import PostcodeSource, place_rows
+from geosuff.io.provider_checks import (
+    check_structure,
+    reject_duplicate_ids,
+    reject_implausible,
+    reject_same_place_duplicates,
+    service_user_bands,
+    source_facts,
+)
 from geosuff.io.rejects import Loaded, empty_rejects, make_rejects
 from geosuff.io.selection import RATINGS, leave_out, select_rows
 from geosuff.io.sheet_tables import data_lines
@@ -63,6 +71,7 @@ PROVIDER_COLUMNS = [
     "coord_source",
     "source",
     "line",
+    "service_user_bands",
 ]
 
 _DATA_KEYS = {
@@ -114,28 +123,6 @@ def _number_column(
         reasons + reasons_missing,
     )
     return values.astype(float), rejects
-
-
-def _reject_duplicates(
-    placed: gpd.GeoDataFrame, source: str
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    ids = placed["provider_id"].astype("string")
-    dup = ids.notna() & ids.duplicated(keep="first")
-    if not dup.any():
-        return placed, empty_rejects()
-    first_line = placed[~dup & ids.notna()].set_index("provider_id")["line"]
-    reasons = [
-        f"duplicate provider_id (first on line {first_line.get(i, '?')})"
-        for i in placed.loc[dup, "provider_id"]
-    ]
-    rejects = make_rejects(
-        source,
-        placed.loc[dup, "line"],
-        placed.loc[dup, "provider_id"],
-        placed.loc[dup, "name"],
-        reasons,
-    )
-    return placed[~dup], rejects
 
 
 def load_providers(
@@ -191,7 +178,9 @@ def load_providers(
     raw = read_table(p, sheets=sheet_names(defs), expect=header_names(defs), **text)
     definition = detect_definition(raw.columns, layer, p, defs)
     log.info("%s: %d rows, read as %s", p.name, len(raw), definition.name)
+    check_structure(raw, definition, layer, p)
     canon = apply_definition(raw, definition)
+    canon["service_user_bands"] = service_user_bands(raw)
     has_beds = _first_present(raw, definition.columns.get("beds", ())) is not None
     canon["line"] = data_lines(raw)
     source = f"{_LABELS[layer]} ({p.name})"
@@ -217,14 +206,19 @@ def load_providers(
         canon, "units", required=False, source=source, label="units"
     )
     canon = canon.assign(beds=beds, units=units)
-    bad_numbers = set(bed_rejects["line"]) | set(unit_rejects["line"])
     rejects += [bed_rejects, unit_rejects]
+    bad_numbers = set(bed_rejects["line"]) | set(unit_rejects["line"])
+    implausible = reject_implausible(canon[~canon["line"].isin(bad_numbers)], layer, source)
+    rejects.append(implausible)
+    bad_numbers |= set(implausible["line"])
     canon = canon[~canon["line"].isin(bad_numbers)]
 
     placed, place_rejects = place_rows(canon, source=source, postcodes=postcodes)
     rejects.append(place_rejects)
-    placed, dup_rejects = _reject_duplicates(placed, source)
+    placed, dup_rejects = reject_duplicate_ids(placed, source)
     rejects.append(dup_rejects)
+    placed, same_place = reject_same_place_duplicates(placed, source)
+    rejects.append(same_place)
 
     if layer == "care_homes":
         nursing = placed["nursing"].fillna(False).astype(bool)
@@ -291,6 +285,7 @@ def load_providers(
         geometry="geometry",
         crs=placed.crs,
     )
+    data.attrs.update(source_facts(raw, definition, p))
     data.attrs.update(layer_definition=definition.name, coverage=definition.coverage)
     data.attrs["coverage_reason"] = definition.coverage_reason
     non_empty = [r for r in rejects if not r.empty]

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from geosuff import settings
-from geosuff.analysis.joins import assign_to_lsoas
-from geosuff.io.area_layers import AreaLayers
+from geosuff.io.area_layers import AreaLayers, neighbour_providers
 from geosuff.io.layout import find_data_file, resolve_data_dir
+from geosuff.io.placement import assign_to_lsoas
 from geosuff.io.population import _read_centroids, demand_points, read_population_estimates
 from geosuff.io.providers import load_providers
 from geosuff.io.ruc import ruc_by_lsoa, ruc_from_nearest
@@ -162,10 +162,13 @@ def load_surroundings(
         postcodes = find_data_file(folder, "postcodes")
         loaded = load_providers(Path(path), name, postcodes=postcodes).data
         loaded = loaded[loaded.within(outline)]
-        placed = assign_to_lsoas(loaded, layers.population)
-        placed["in_area"] = placed["lsoa_code"].notna()
+        # The area's own providers as loaded (placement, scope, bed split); the others
+        # under the same rules.
+        placed = assign_to_lsoas(neighbour_providers(loaded, name, layers), layers.population)
+        placed["in_area"] = False
         placed["ruc11"] = _provider_ruc(placed, layers.population, demand)
-        providers[name] = placed.reset_index(drop=True)
+        both = pd.concat([own.providers[name], placed], ignore_index=True)
+        providers[name] = gpd.GeoDataFrame(both, geometry="geometry", crs=settings.crs_metric)
     n_out = sum(int((~p["in_area"]).sum()) for p in providers.values())
     log.info(
         "surroundings within %g km: %d neighbouring LSOAs, %d providers over the border",
