@@ -172,8 +172,10 @@ def access(
         ``travel_calibration`` (the estimate's calibration, empty for a network);
         ``demand_snap_dist_m``. Drive times run from each provider to the LSOA's
         demand point (as a care worker drives; one-way streets make the other
-        direction differ slightly). ``attrs["providers_off_network"]`` counts providers
-        left out for lying beyond :data:`OFF_NETWORK_LIMIT_M` of the network.
+        direction differ slightly). ``home_care_coverage`` / ``extra_care_coverage``
+        ("partial: <reason>") appear when that provider list is partial: its
+        distances and scores are then not findings. ``attrs["providers_off_network"]``
+        counts providers left out for lying beyond :data:`OFF_NETWORK_LIMIT_M` of the network.
     """
     from geosuff.network import time_matrix_array
 
@@ -259,6 +261,12 @@ def access(
     out["travel_method"] = arr.method
     out["travel_calibration"] = arr.calibration
     out["demand_snap_dist_m"] = arr.dest_snap_dist_m[rows]
+    # a sample list makes every LSOA look far from (and poorly served by) its providers:
+    # the figures stay, with the layer's coverage beside them
+    for layer in ("home_care", "extra_care"):
+        cover = layers.coverage.get(layer)
+        if cover is not None and cover.status == "partial":
+            out[f"{layer}_coverage"] = cover.label()
     result = gpd.GeoDataFrame(out, geometry="geometry", crs=settings.crs_metric)
     result.attrs["providers_off_network"] = int(off_supply.sum())
     result.attrs["travel_method"] = arr.method

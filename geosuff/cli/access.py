@@ -254,10 +254,13 @@ def _access_summary(acc: gpd.GeoDataFrame, inputs: _Inputs) -> dict[str, Any]:
     for target in ("care_home", "nursing", "home_care", "extra_care"):
         layer = "care_homes" if target in ("care_home", "nursing") else target
         cover = inputs.layers.coverage.get(layer)
-        mark = "; partial list" if cover is not None and cover.status == "partial" else ""
-        out[f"minutes_to_{target} (75+ weighted mean{mark})"] = _weighted(
-            acc[f"minutes_to_{target}"], pop
-        )
+        key = f"minutes_to_{target} (75+ weighted mean)"
+        if cover is not None and cover.status == "partial":
+            # a sample list would make every LSOA look far from the nearest provider
+            n = len(getattr(inputs.layers, layer))
+            out[key] = f"insufficient data (partial list: {n} in the area's data)"
+        else:
+            out[key] = _weighted(acc[f"minutes_to_{target}"], pop)
     out["share of 75+ over 30 min from a nursing home"] = float(
         pop[acc["minutes_to_nursing"].isna() | (acc["minutes_to_nursing"] > 30)].sum()
         / max(pop.sum(), 1)
