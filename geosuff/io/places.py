@@ -28,6 +28,7 @@ from geosuff._errors import AreaNotFoundError, DataMissingError, InputFileError
 from geosuff.io.areas import Area, normalise_name
 from geosuff.io.layout import _PACKAGE_ROOT, find_data_file, resolve_data_dir
 from geosuff.io.postcodes import load_postcodes, normalise_postcodes
+from geosuff.io.towns import load_towns
 from geosuff.io.wards import load_wards
 
 __all__ = [
@@ -298,7 +299,11 @@ def add_place_names(
     data_dir: str | os.PathLike[str] | None = None,
     wards: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
-    """Add ``ward_name`` (and ``ward_code``) to a per-LSOA table, after ``lsoa_code``.
+    """Add ``ward_name``, ``ward_code`` and ``town`` to a per-LSOA table, after ``lsoa_code``.
+
+    The ward is the one holding the LSOA's population-weighted centroid; the town is
+    that ward's town (:func:`geosuff.io.towns.load_towns`: the shipped grouping of
+    wards for the area, else wards grouped by name prefix).
 
     Parameters
     ----------
@@ -326,8 +331,11 @@ def add_place_names(
             log.warning("no ward names for %s: %s", area.name, exc)
             return table.copy()
     names = lsoa_place_names(population, wards).set_index("lsoa_code")
-    out = table.drop(columns=["ward_code", "ward_name"], errors="ignore").copy()
+    towns = load_towns(area, wards).data.set_index("ward_code")["town"]
+    out = table.drop(columns=["ward_code", "ward_name", "town"], errors="ignore").copy()
     at = list(out.columns).index("lsoa_code") + 1
+    ward_code = out["lsoa_code"].map(names["ward_code"])
     out.insert(at, "ward_name", out["lsoa_code"].map(names["ward_name"]).to_numpy())
-    out.insert(at + 1, "ward_code", out["lsoa_code"].map(names["ward_code"]).to_numpy())
+    out.insert(at + 1, "ward_code", ward_code.to_numpy())
+    out.insert(at + 2, "town", ward_code.map(towns).to_numpy())
     return out
