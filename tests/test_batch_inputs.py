@@ -27,7 +27,7 @@ from geosuff.batch import inputs as batch_inputs
 from geosuff.batch.backends import choose_backend
 from geosuff.batch.context import AreaJob, TaskSpec
 from geosuff.cli.main import app
-from geosuff.io import files
+from geosuff.io import writing as files
 from geosuff.io.layout import shipped_dir
 
 TESTS = Path(__file__).resolve().parent

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from geosuff._errors import OutputError
-from geosuff.io import files
+from geosuff.io import writing as files
 from geosuff.io.files import atomic_path, clean_stale_temp_files, write_table
 
 

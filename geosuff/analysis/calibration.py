@@ -20,8 +20,9 @@ import shapely
 from geosuff import settings
 from geosuff._errors import ValidationError
 from geosuff.io.area_layers import AreaLayers
+from geosuff.io.centroids import read_centroids
 from geosuff.io.layout import data_file, resolve_data_dir
-from geosuff.io.population import _read_centroids, demand_points, read_population_estimates
+from geosuff.io.population import demand_points, read_population_estimates
 from geosuff.io.ruc import ruc_by_lsoa
 from geosuff.io.surroundings import PROVIDER_LAYERS
 from geosuff.network.calibrate import Calibration, calibrate, network_pairs
@@ -114,7 +115,7 @@ def network_lsoa_points(
     """
     folder = resolve_data_dir(data_dir)
     outline = _network_outline(network).buffer(-inset_m)
-    centroids = _read_centroids(data_file(folder, "lsoa_centroids"))
+    centroids = read_centroids(data_file(folder, "lsoa_centroids"))
     inside = shapely.contains_xy(outline, centroids["demand_e"], centroids["demand_n"])
     near = centroids[inside]
     if len(near) < 3:

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geosuff._errors import DataMissingError, GeosuffError, ValidationError
+from geosuff.io.area_rejects import rejects_for_area
 from geosuff.io.areas import Area, list_areas, resolve_area
 from geosuff.io.bed_use import BedUse, apply_bed_use, bed_use_model
 from geosuff.io.coverage import assess_coverage, check_declarations
@@ -27,7 +28,7 @@ from geosuff.io.rejects import Loaded, empty_rejects
 from geosuff.io.scope import DEFAULT_SCOPE, apply_scope, check_scope
 from geosuff.io.source_info import catalogue_record, data_readme_entry, source_info
 
-__all__ = ["AreaLayers", "LayerFiles", "load_area_layers", "neighbour_providers"]
+__all__ = ["AreaLayers", "LayerFiles", "load_area_layers"]
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +318,7 @@ def load_area_layers(
         # the user gave the file (then every row is theirs to fix).
         layer_rejects = loaded.rejects
         if getattr(files, layer) is None and not layer_rejects.empty:
-            layer_rejects = _rejects_for_area(layer_rejects, path, resolved)
+            layer_rejects = rejects_for_area(layer_rejects, path, resolved)
         rejects += [layer_rejects, listed]
         if layer == "care_homes":
             placed, excluded = apply_scope(placed, scope, source=source)
@@ -365,61 +366,3 @@ def load_area_layers(
         return dated
     info = source_info("projections", dated.sources["projections"], folder)
     return dated._replace(provenance=MappingProxyType({**provenance, "projections": info}))
-
-
-def neighbour_providers(
-    providers: gpd.GeoDataFrame, layer: str, layers: AreaLayers
-) -> gpd.GeoDataFrame:
-    """Prepare providers from around an area under the area's own rules.
-
-    Parameters
-    ----------
-    providers
-        Providers loaded from the same file as the area's layer (e.g. within a buffer).
-    layer
-        ``"care_homes"``, ``"home_care"`` or ``"extra_care"``.
-    layers
-        The area's layers.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        The providers not already counted in the area; care homes restricted to the
-        area's scope and split by its bed-use model.
-    """
-    own = getattr(layers, layer)
-    ids = set(own["provider_id"].astype(str)) if "provider_id" in own else set()
-    out = providers[~providers["provider_id"].astype(str).isin(ids)]
-    if layer == "care_homes" and not out.empty:
-        out, _ = apply_scope(out, layers.scope)
-        out = apply_bed_use(out, layers.bed_use, report_unmatched=False)[0]
-    return out
-
-
-def _rejects_for_area(rejects: pd.DataFrame, path: Path, area: Area) -> pd.DataFrame:
-    """Keep rejects whose source row names one of the area's authorities.
-
-    A national file's unplaceable rows cannot be clipped spatially, so they are
-    attributed to an area by the local authority text in the row.
-    """
-    from geosuff.io.areas import normalise_name
-    from geosuff.io.files import read_table
-
-    raw = read_table(path, dtype=str, keep_default_na=False, na_values=[""])
-    la_col = next(
-        (
-            c
-            for c in raw.columns
-            if c.lower() in ("location local authority", "local authority", "local_authority")
-        ),
-        None,
-    )
-    if la_col is None:
-        return rejects
-    names = {normalise_name(n) for n in (area.name, *area.district_names)}
-    row_la = raw[la_col].fillna("").map(normalise_name)
-    matches = row_la.map(lambda v: any(v.startswith(n) or n in v for n in names if n))
-    from geosuff.io.sheet_tables import data_lines
-
-    lines = {line for line, hit in zip(data_lines(raw), matches, strict=True) if hit}
-    return rejects[rejects["line"].isin(lines)].reset_index(drop=True)

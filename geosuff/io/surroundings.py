@@ -17,12 +17,15 @@ import numpy as np
 import pandas as pd
 
 from geosuff import settings
-from geosuff.io.area_layers import AreaLayers, neighbour_providers
+from geosuff.io.area_layers import AreaLayers
+from geosuff.io.bed_use import apply_bed_use
+from geosuff.io.centroids import read_centroids
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.placement import assign_to_lsoas
-from geosuff.io.population import _read_centroids, demand_points, read_population_estimates
+from geosuff.io.population import demand_points, read_population_estimates
 from geosuff.io.providers import load_providers
 from geosuff.io.ruc import ruc_by_lsoa, ruc_from_nearest
+from geosuff.io.scope import apply_scope
 
 __all__ = ["PROVIDER_LAYERS", "Surroundings", "load_surroundings", "within_area_only"]
 
@@ -126,7 +129,7 @@ def load_surroundings(
     centroids = find_data_file(folder, "lsoa_centroids")
     pop_file = find_data_file(folder, "population")
     if centroids is not None and pop_file is not None:
-        points = _read_centroids(centroids)
+        points = read_centroids(centroids)
         pts = gpd.GeoDataFrame(
             index=points.index,
             geometry=gpd.points_from_xy(points["demand_e"], points["demand_n"]),
@@ -210,4 +213,33 @@ def _provider_ruc(
         xy = np.column_stack([placed.geometry.x, placed.geometry.y])[outside]
         ref = np.column_stack([demand.geometry.x, demand.geometry.y])
         out[outside] = ruc_from_nearest(xy, ref, demand["ruc11"].to_numpy())
+    return out
+
+
+def neighbour_providers(
+    providers: gpd.GeoDataFrame, layer: str, layers: AreaLayers
+) -> gpd.GeoDataFrame:
+    """Prepare providers from around an area under the area's own rules.
+
+    Parameters
+    ----------
+    providers
+        Providers loaded from the same file as the area's layer (e.g. within a buffer).
+    layer
+        ``"care_homes"``, ``"home_care"`` or ``"extra_care"``.
+    layers
+        The area's layers.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The providers not already counted in the area; care homes restricted to the
+        area's scope and split by its bed-use model.
+    """
+    own = getattr(layers, layer)
+    ids = set(own["provider_id"].astype(str)) if "provider_id" in own else set()
+    out = providers[~providers["provider_id"].astype(str).isin(ids)]
+    if layer == "care_homes" and not out.empty:
+        out, _ = apply_scope(out, layers.scope)
+        out = apply_bed_use(out, layers.bed_use, report_unmatched=False)[0]
     return out
