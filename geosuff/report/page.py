@@ -42,6 +42,9 @@ table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 4p
 table.data thead th { border-bottom: 2px solid #999; font-weight: 600; }
 table.data tbody th { font-weight: 500; }
 table.data .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.data thead th.num { white-space: normal; min-width: 4.5em; }
+table.data ul.cell-list { margin: 0; padding-left: 1.1em; }
+table.data ul.cell-list li { margin: 0 0 2px; }
 table.reasons td:last-child { min-width: 18em; }
 .table-note { font-size: 12px; color: var(--muted); margin: 4px 0 0; }
 figure.chart { margin: 14px 0; }
