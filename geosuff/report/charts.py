@@ -176,6 +176,10 @@ def benchmark_bars(
             ax.barh(y, np.nan_to_num(vals), color=colours, height=0.7)
         ax.axvline(mark, color=_INK, linestyle="--", linewidth=1)
         ax.text(mark, n - 0.3, f" benchmark {mark:g}", fontsize=8, va="bottom", color=_INK)
+        for yi, v in zip(y, vals, strict=True):  # a bar too short to see still says its value
+            if not np.isfinite(v) or v == 0:
+                word = " none" if v == 0 else " no data"
+                ax.text(0, yi - (0.15 if paired else 0), word, fontsize=7, va="center")
         ax.set_title(_plain(title), fontsize=9, loc="left")
         ax.set_xlabel(_plain(unit))
         ax.set_ylim(-0.6, n + 0.4)

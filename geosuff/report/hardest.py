@@ -42,12 +42,14 @@ def short_reasons(row: pd.Series, thresholds: dict[str, float]) -> list[str]:
     if row.get("gap_home_care", False):
         out.append(
             f"home care: travel {number(row['home_care_minutes_per_visit'], 1)} min per visit, "
-            f"over {thresholds.get('travel_minutes_per_visit', 10):g}"
+            f"over {thresholds.get('travel_minutes_per_visit', 10):g} min"
         )
     if row.get("gap_nursing", False):
         n = row.get("minutes_to_nursing")
         figure = f"{number(n)} min" if number(n) != "no data" else "none within reach"
-        out.append(f"nearest nursing home {figure}, over {thresholds.get('nursing_minutes', 30):g}")
+        out.append(
+            f"nearest nursing home {figure}, over {thresholds.get('nursing_minutes', 30):g} min"
+        )
     share = 100 * thresholds.get("access_quantile", 0.1)
     for flag, col, what in _SCORES:
         if row.get(flag, False):
