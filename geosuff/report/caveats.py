@@ -195,6 +195,12 @@ def caveats_section(data: ReportData, *, pop_label: str, travel: str) -> Section
     ]
     items = _items(data, travel)
     parts.append("<ul class=caveats>" + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ul>")
+    if data.warnings:
+        listed = "".join(f"<li>{esc(t)}</li>" for t in data.warnings)
+        parts.append(
+            '<p class="caveat">Warnings raised while these figures were computed (what they '
+            f'leave out or estimate):</p><ul class="caveats warnings">{listed}</ul>'
+        )
     parts.append(
         html_table(
             [Column("Assumption"), Column("Value")],

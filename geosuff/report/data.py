@@ -10,8 +10,11 @@ last part for callers that ran the analyses themselves (batch runs).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,6 +40,7 @@ __all__ = [
     "SupplyAt",
     "assemble_report_data",
     "collect_report_data",
+    "collect_warnings",
     "trajectory_years",
 ]
 
@@ -46,6 +50,42 @@ log = logging.getLogger(__name__)
 TRAJECTORY_UNTIL = 2040
 #: Years between the trajectory's points.
 TRAJECTORY_STEP = 5
+
+
+class _Warnings(logging.Handler):
+    """Keep the warnings of the thread that created it (jobs may share a process)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage().splitlines()[0]
+        if record.thread == self.thread and text not in self.messages:
+            self.messages.append(text)
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect geosuff's warnings (this thread's) while the block runs, for caveats.
+
+    A warning says what the figures leave out (providers far from the road network,
+    cross-border demand kept at its estimates in a projected year...); the report
+    states them where it states its caveats.
+
+    Yields
+    ------
+    list of str
+        The warnings' first lines, in order, without repeats (filled as they come).
+    """
+    handler = _Warnings()
+    logger = logging.getLogger("geosuff")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
 def trajectory_years(
@@ -146,6 +186,7 @@ def assemble_report_data(
     network: str | None = None,
     files: LayerFiles | None = None,
     year: int | None = None,
+    warnings: list[str] | None = None,
 ) -> ReportData:
     """Add supply (now and in the chosen year), places and the trajectory to analyses' results.
 
@@ -173,6 +214,8 @@ def assemble_report_data(
         Layer file overrides (population, projections).
     year
         The year asked for.
+    warnings
+        Warnings raised while the analyses ran (:func:`collect_warnings`).
 
     Returns
     -------
@@ -182,8 +225,9 @@ def assemble_report_data(
     data_dir = resolve_data_dir(folder)
     places = lsoa_towns(base.population, wards).set_index("lsoa_code")
     now = _supply_at(base, places, groups)
-    then = _supply_at(layers, places, groups) if layers is not base else None
-    trajectory, why = _trajectory(base, year, data_dir, files)
+    then = _supply_at(layers, places, groups) if layers.year != base.year else None
+    with collect_warnings() as warned:
+        trajectory, why = _trajectory(base, year, data_dir, files)
     if results.access is None or results.travel is None or results.gaps is None:
         msg = "a report needs access, care-worker travel and gaps results"
         raise GeosuffError(msg)
@@ -208,6 +252,7 @@ def assemble_report_data(
         pop_source=str(pop_file or "ONS population estimates"),
         thresholds=dict(results.gaps.attrs.get("thresholds", {})),
         year=year,
+        warnings=list(dict.fromkeys([*(warnings or []), *warned])),
     )
 
 
@@ -270,21 +315,22 @@ def collect_report_data(
     if focus:
         postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
         place = resolve_focus(focus, wards, postcodes=postcodes)
-    net, net_name = load_network_file(network, folder)
-    groups = polygons = None
-    if zones is not None:
-        zoned = load_zones_input(zones, layers, network=net, folder=folder)
-        groups, polygons = zoned.groups, zoned.polygons
-    results = map_results(
-        layers,
-        folder=folder,
-        network=net,
-        groups=groups,
-        focus=place,
-        wards=wards,
-        thresholds=thresholds,
-        seed=seed,
-    )
+    with collect_warnings() as warned:
+        net, net_name = load_network_file(network, folder)
+        groups = polygons = None
+        if zones is not None:
+            zoned = load_zones_input(zones, layers, network=net, folder=folder)
+            groups, polygons = zoned.groups, zoned.polygons
+        results = map_results(
+            layers,
+            folder=folder,
+            network=net,
+            groups=groups,
+            focus=place,
+            wards=wards,
+            thresholds=thresholds,
+            seed=seed,
+        )
     return assemble_report_data(
         base,
         layers,
@@ -297,4 +343,5 @@ def collect_report_data(
         network=net_name,
         files=files,
         year=year,
+        warnings=warned,
     )

@@ -99,6 +99,8 @@ class ReportData:
         Gap thresholds used.
     year
         The year asked for, or ``None`` for the estimates' year.
+    warnings
+        Warnings raised while the figures were computed (what they leave out).
     """
 
     layers: AreaLayers
@@ -120,6 +122,7 @@ class ReportData:
     pop_source: str = "ONS population estimates"
     thresholds: dict[str, Any] = field(default_factory=dict)
     year: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def current(self) -> SupplyAt:
