@@ -8,6 +8,7 @@ from shapely.geometry import Point, box
 
 from geosuff.io.area_layers import AreaLayers
 from geosuff.io.areas import Area
+from geosuff.io.provenance import Coverage
 
 CRS = "EPSG:27700"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
@@ -149,3 +150,8 @@ def travel() -> pd.DataFrame:
             "home_care_travel_method": ["estimate_calibrated"] * 3,
         }
     )
+
+
+def complete_agencies(layers: AreaLayers) -> AreaLayers:
+    """The layers with their home care agency list declared complete (as a council's own)."""
+    return layers._replace(coverage={"home_care": Coverage("complete", "the council's list")})

@@ -189,7 +189,7 @@ def test_tisbury_focus_map_in_browser(data_dir, tmp_path):
 def test_fixture_map_with_every_layer_and_a_malicious_name(tmp_path):
     focus = resolve_focus("Hill", fx.wards())
     fmap = build_map(
-        fx.area_layers(),
+        fx.complete_agencies(fx.area_layers()),
         focus=focus,
         access=fx.access(),
         gaps=fx.gaps(),

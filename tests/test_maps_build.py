@@ -127,7 +127,7 @@ def test_map_without_optional_layers_notes_them(tmp_path):
 def test_map_with_all_optional_layers_and_escaped_names(tmp_path):
     focus = resolve_focus("Tenbury Wells", fx.wards())
     fmap = build_map(
-        fx.area_layers(),
+        fx.complete_agencies(fx.area_layers()),
         focus=focus,
         access=fx.access(),
         travel=fx.travel(),
@@ -260,7 +260,10 @@ def test_map_command_takes_a_network():
 
 def test_one_shading_at_a_time_and_isochrones_off_while_shaded():
     fmap = build_map(
-        fx.area_layers(), access=fx.access(), isochrones=fx.isochrones(), self_contained=False
+        fx.complete_agencies(fx.area_layers()),
+        access=fx.access(),
+        isochrones=fx.isochrones(),
+        self_contained=False,
     )
     from geosuff.maps.layers import RuntimeLayer
 

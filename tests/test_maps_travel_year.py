@@ -175,3 +175,17 @@ def test_map_year_outside_the_projection_is_a_one_line_error(data_dir, tmp_path)
         "geosuff: error: year 2050 is outside the projection's range 2018-2043 "
         "(snpp2018_persons_table2.csv)"
     ]
+
+
+def test_agency_drive_times_only_from_a_complete_list():
+    """A sample list of agencies makes everywhere look far from one: no such shading."""
+    sample = build_map(fx.area_layers(), access=fx.access(), self_contained=False)
+    assert "drive_home_care" not in sample.geosuff_counts
+    assert any(
+        "Drive time to nearest home care agency (the agency list is not known to be complete" in u
+        for u in sample.geosuff_unavailable
+    )
+    complete = build_map(
+        fx.complete_agencies(fx.area_layers()), access=fx.access(), self_contained=False
+    )
+    assert complete.geosuff_counts["drive_home_care"] == 3

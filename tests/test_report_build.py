@@ -81,7 +81,10 @@ def test_fixture_report_has_every_section_and_its_figures():
     other = table(dom, "Extra care housing and home care in Testshire, 2020")
     assert other.iloc[0]["Shortfall or surplus"] == "not stated"
     assert "coverage not assessed" in other.iloc[0]["Coverage"]
-    assert any("Extra care housing: no shortfall is stated" in f for f in dom.findings)
+    assert any(
+        "Extra care housing: the data hold 1 scheme in Testshire; no shortfall is stated" in f
+        for f in dom.findings
+    )
     # Every finding carries its year or its number.
     assert all(re.search(r"\d", f) for f in dom.findings)
     assert "population" in {s.key for s in sections}
@@ -164,6 +167,21 @@ def test_a_projected_year_shows_supply_now_and_then_with_the_trajectory():
     travel = table(dom, "Care-worker travel per visit by zone, longest first (2030, projected)")
     assert travel.columns[1] == "Aged 75+ (2030, projected)"
     assert "2030: ONS 2018-based subnational population projections" in page
+
+
+def test_the_focus_gets_its_lsoas_and_a_finding():
+    from geosuff.io.places import lsoas_in_place
+    from geosuff.maps import resolve_focus
+
+    data = fixture_data()
+    data.focus = resolve_focus("Tenbury", fx.wards())
+    inside = lsoas_in_place(data.layers.population, data.focus.geometry)
+    dom = parse(build_report(data)[0])
+    focus = table(dom, "Tenbury: its")
+    assert len(focus) == int(inside.sum()) >= 1
+    pop = data.layers.population["pop_75plus"][inside].sum()
+    assert any(f.startswith(f"Tenbury: {len(focus)} LSOA") for f in dom.findings)
+    assert any(f"with {pop:,.0f} people aged 75+" in f for f in dom.findings)
 
 
 def test_travel_table_matches_the_model_and_costs_pay_and_mileage():

@@ -144,6 +144,7 @@ def build_map(
         travel=method,
         year_note=year_note(layers),
         travel_threshold=limits.get("travel_minutes_per_visit"),
+        agency_coverage=layers.coverage.get("home_care"),
     )
     if "isochrones" in opts.layers:
         iso_travel = method if has_access else "method not stated"

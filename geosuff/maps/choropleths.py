@@ -24,6 +24,7 @@ from geosuff._palettes import (
     travel_per_visit_classes,
 )
 from geosuff.analysis.gaps import method_words
+from geosuff.io.provenance import Coverage
 from geosuff.maps.layers import (
     DataBlock,
     LayerSpec,
@@ -226,6 +227,7 @@ def lsoa_layers(
     travel: str,
     year_note: str | None = None,
     travel_threshold: float | None = None,
+    agency_coverage: Coverage | None = None,
 ) -> str | None:
     """Add the LSOA shading layers to *page* (one shared data block).
 
@@ -248,6 +250,10 @@ def lsoa_layers(
         The population's year in words (``"2030, projected"``), shown with 75+ counts.
     travel_threshold
         Gap threshold of travel per visit, minutes (named in its legend).
+    agency_coverage
+        Coverage of the home care agency list: the drive time to the nearest agency is
+        drawn only from a list known to be complete (a sample list makes every place
+        look far from an agency).
 
     Returns
     -------
@@ -265,6 +271,15 @@ def lsoa_layers(
     ]
     for key, (col, name) in _ACCESS_COLUMNS.items():
         if key not in opts.layers:
+            continue
+        if key == "drive_home_care" and (
+            agency_coverage is None or agency_coverage.status != "complete"
+        ):
+            if col in pop.columns and pop[col].notna().any():
+                why = agency_coverage.label() if agency_coverage else "coverage not assessed"
+                page.unavailable.append(
+                    f"{name} (the agency list is not known to be complete: {why})"
+                )
             continue
         if col not in pop.columns or pop[col].isna().all():
             if access_source is not None or key == "travel":

@@ -12,7 +12,7 @@ from geosuff import settings
 from geosuff.analysis.gaps import method_words
 from geosuff.report.data import ReportData, SupplyAt
 from geosuff.report.fmt import count, esc, number, pct
-from geosuff.report.hardest import hardest_lsoas
+from geosuff.report.hardest import focus_lsoas, hardest_lsoas
 from geosuff.report.homecare import zone_names
 from geosuff.report.population import area_trajectory
 from geosuff.report.section import Section
@@ -115,10 +115,11 @@ def _extra_care(data: ReportData) -> list[str]:
             f"{_short(row['extra_care_units_gap'])} units against {marks['extra_care_units']:g} "
             f"per 1,000 aged 75+ in {data.current.words}."
         ]
+    schemes = int(row["extra_care_schemes"])
+    held = "no scheme" if schemes == 0 else f"{schemes:,} scheme{'s' if schemes > 1 else ''}"
     return [
-        f"Extra care housing: no shortfall is stated, because the list of schemes "
-        f"({count(row['extra_care_schemes'])} in the area) is not known to be complete "
-        f"({coverage})."
+        f"Extra care housing: the data hold {held} in {data.layers.area.name}; no shortfall "
+        f"is stated, because the list is not known to be complete ({coverage})."
     ]
 
 
@@ -179,6 +180,27 @@ def _gaps(data: ReportData) -> list[str]:
     return out
 
 
+def _focus(data: ReportData) -> list[str]:
+    rows = focus_lsoas(data)
+    if rows is None or data.focus is None:
+        return []
+    minutes = rows["home_care_minutes_per_visit"].astype(float)
+    flagged = rows["flagged"].astype(bool)
+    home = rows["gap_home_care"].astype(bool) if "gap_home_care" in rows else flagged & False
+    place = data.focus.query.strip()
+    span = (
+        f"{number(minutes.min(), 1)} to {number(minutes.max(), 1)} min"
+        if len(rows) > 1
+        else f"{number(minutes.iloc[0], 1)} min"
+    )
+    return [
+        f"{place}: {len(rows)} LSOA{'s' if len(rows) != 1 else ''} with "
+        f"{count(rows['pop_75plus'].sum())} people aged 75+; care-worker travel {span} per "
+        f"visit; {int(flagged.sum())} flagged, {int(home.sum())} of them for home care "
+        f"({data.current.words})."
+    ]
+
+
 def key_findings(data: ReportData) -> list[str]:
     """Return the key findings as plain sentences.
 
@@ -198,6 +220,7 @@ def key_findings(data: ReportData) -> list[str]:
         *_extra_care(data),
         *_travel(data),
         *_gaps(data),
+        *_focus(data),
     ]
 
 

@@ -9,7 +9,14 @@ from geosuff.report.data import ReportData
 from geosuff.report.fmt import Column, count, html_table, number
 from geosuff.report.section import note
 
-__all__ = ["HARDEST_LSOAS", "focus_table", "hardest_lsoas", "hardest_table", "short_reasons"]
+__all__ = [
+    "HARDEST_LSOAS",
+    "focus_lsoas",
+    "focus_table",
+    "hardest_lsoas",
+    "hardest_table",
+    "short_reasons",
+]
 
 #: LSOAs listed in the "hardest to serve" table.
 HARDEST_LSOAS = 15
@@ -165,6 +172,33 @@ def _reasons_note(data: ReportData) -> str:
     )
 
 
+def focus_lsoas(data: ReportData) -> pd.DataFrame | None:
+    """Return the gaps rows of the LSOAs mostly inside the focus place, longest travel first.
+
+    Parameters
+    ----------
+    data
+        The report's figures.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Rows of the gaps table (:func:`geosuff.io.places.lsoas_in_place`: half their
+        area, or their population-weighted centre, inside); ``None`` without a focus or
+        when no LSOA is inside it.
+    """
+    if data.focus is None:
+        return None
+    from geosuff.io.places import lsoas_in_place
+
+    pop = data.layers.population
+    inside = pd.Series(lsoas_in_place(pop, data.focus.geometry), index=pop["lsoa_code"].to_numpy())
+    rows = data.gaps[data.gaps["lsoa_code"].map(inside).fillna(False).astype(bool)]
+    if rows.empty:
+        return None
+    return pd.DataFrame(rows).sort_values("home_care_minutes_per_visit", ascending=False)
+
+
 def focus_table(data: ReportData) -> str:
     """Table of the focus place's LSOAs (mostly inside it): travel, flags and reasons.
 
@@ -178,16 +212,9 @@ def focus_table(data: ReportData) -> str:
     str
         HTML, or nothing without a focus (or with no LSOA inside it).
     """
-    if data.focus is None:
+    rows_in = focus_lsoas(data)
+    if data.focus is None or rows_in is None:
         return ""
-    from geosuff.io.places import lsoas_in_place
-
-    pop = data.layers.population
-    inside = pd.Series(lsoas_in_place(pop, data.focus.geometry), index=pop["lsoa_code"].to_numpy())
-    rows_in = data.gaps[data.gaps["lsoa_code"].map(inside).fillna(False).astype(bool)]
-    if rows_in.empty:
-        return ""
-    rows_in = rows_in.sort_values("home_care_minutes_per_visit", ascending=False)
     rows = [
         [
             f"{r['lsoa_name']} ({r['lsoa_code']})",

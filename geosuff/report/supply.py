@@ -214,8 +214,8 @@ def _town_parts(data: ReportData, years: tuple[str, str | None], span: str) -> l
             towns.head(TOP_TOWNS),
             towns_then,
             years,
-            caption=f"Care home beds by town (or ward), largest residential shortfall in "
-            f"{data.current.label} first, {span}",
+            caption=f"Care home beds by town (or ward), largest residential shortfall"
+            f"{f' in {then.label}' if then is not None else ''} first, {span}",
             note_text=(
                 "Towns are wards grouped by their shared name (e.g. Trowbridge Grove, "
                 "Trowbridge Park); a care home serves people from beyond its town, so "
