@@ -196,8 +196,8 @@ def _focus(data: ReportData) -> list[str]:
     return [
         f"{place}: {len(rows)} LSOA{'s' if len(rows) != 1 else ''} with "
         f"{count(rows['pop_75plus'].sum())} people aged 75+; care-worker travel {span} per "
-        f"visit; {int(flagged.sum())} flagged, {int(home.sum())} of them for home care "
-        f"({data.current.words})."
+        f"visit; {int(flagged.sum())} flagged, {int(home.sum())} of them for home care, in "
+        f"{data.current.words}."
     ]
 
 

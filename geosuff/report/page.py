@@ -58,6 +58,10 @@ footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px
   padding-top: 8px; }
 @media (max-width: 640px) {
   .report { padding: 10px; }
+  table.data caption { position: sticky; left: 0; max-width: calc(100vw - 24px); }
+  figure.chart > div { overflow-x: auto; }
+  figure.chart svg { min-width: 600px; }
+  .table-note { max-width: calc(100vw - 24px); }
   header.report-head h1 { font-size: 21px; }
   dl.facts { grid-template-columns: 1fr; }
   nav.toc ol { columns: 1; }
