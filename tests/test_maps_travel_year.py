@@ -70,8 +70,10 @@ def test_travel_is_a_shading_choice_with_its_figures_in_the_popup():
     assert rows["Drive times"] == "estimated (straight line, calibrated by setting)"
     legend = fmap.geosuff_legends["travel"]
     assert legend["title"] == "Care-worker travel per visit, minutes"
-    assert "over 10 min flagged as a gap" in legend["method"]
-    assert "estimate" in legend["method"]
+    assert legend["method"] == (
+        "Classes: fixed breaks in minutes; drive between visits, estimated (straight line, "
+        "calibrated by setting), plus parking and walking; over 10 min flagged as a gap"
+    )
 
 
 def test_travel_columns_on_a_gaps_table_given_as_access_are_drawn():
@@ -144,12 +146,13 @@ def test_a_projected_year_is_stated_on_the_map():
 def test_recipe_year_and_travel_thresholds(tmp_path):
     path = tmp_path / "r.toml"
     path.write_text(
-        'area = "Rutland"\nyear = 2030\n[thresholds]\ntravel_minutes = [0, 5, 10, 20]\n'
+        'area = "Rutland"\nyear = 2030\nshading = "travel"\n'
+        "[thresholds]\ntravel_minutes = [0, 5, 10, 20]\n"
         '[inputs]\ntravel = "runs.csv"\n',
         encoding="utf-8",
     )
     recipe = load_recipe(path)
-    assert recipe.year == 2030
+    assert recipe.year == 2030 and recipe.options.shading == "travel"
     assert recipe.options.travel_edges == (0.0, 5.0, 10.0, 20.0, float("inf"))
     assert recipe.inputs["travel"].name == "runs.csv"
     for bad, match in (('"2030"', "whole number"), ("2030.5", "whole number"), ("30", "1900")):

@@ -304,8 +304,10 @@ def lsoa_layers(
         if key == "access":
             note = "red = below benchmark"
         elif key == "travel":
-            limit = f"over {travel_threshold:g} min flagged as a gap; " if travel_threshold else ""
-            note = f"drive between visits plus parking and walking; {limit}{minute_note}"
+            methods = pop.get("home_care_travel_method", pd.Series(dtype=object)).dropna()
+            how = method_words(str(methods.iloc[0])) if len(methods) else travel
+            limit = f"; over {travel_threshold:g} min flagged as a gap" if travel_threshold else ""
+            note = f"drive between visits, {how}, plus parking and walking{limit}"
         elif key.startswith("drive"):
             note = minute_note
         label = name

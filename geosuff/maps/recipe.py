@@ -10,6 +10,7 @@ A recipe looks like::
     tiles = "osm"              # "none", "osm" or a URL template with {z}/{x}/{y}
     self_contained = true
     layers = ["outline", "pop75", "density75", "care_homes"]   # default: all
+    shading = "travel"         # the shading shown first (default: access, else pop75)
 
     [display]
     simplify_m = 25
@@ -63,6 +64,7 @@ _TOP = {
     "network",
     "analyses",
     "year",
+    "shading",
 }
 _DISPLAY = {"simplify_m", "decimals", "cluster_above", "focus_buffer_km"}
 _THRESHOLDS = {"minutes", "access_beds_per_1000", "travel_minutes"}
@@ -203,6 +205,10 @@ def load_recipe(path: str | os.PathLike[str]) -> MapRecipe:
         kwargs["access_edges"] = _edges(
             thresholds["access_beds_per_1000"], "access_beds_per_1000", p
         )
+    if "shading" in doc:
+        if not isinstance(doc["shading"], str):
+            raise InputFileError(p, 'shading must be text, e.g. shading = "travel"')
+        kwargs["shading"] = doc["shading"]
     if "travel_minutes" in thresholds:
         kwargs["travel_edges"] = _edges(thresholds["travel_minutes"], "travel_minutes", p)
     year = doc.get("year")

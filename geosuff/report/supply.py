@@ -238,6 +238,11 @@ def _town_parts(data: ReportData, years: tuple[str, str | None], span: str) -> l
     return parts
 
 
+def _plural(value: object, word: str) -> str:
+    n = count(value)
+    return f"{n} {word}" if n == "1" else f"{n} {word}s"
+
+
 def _other_supply(data: ReportData) -> str:
     layers = data.layers
     ok_extra, extra_cov = gap_statable(layers, "extra_care")
@@ -254,8 +259,8 @@ def _other_supply(data: ReportData) -> str:
         rows.append(
             [
                 f"Extra care housing, {at.label}",
-                f"{count(row['extra_care_schemes'])} schemes, {count(row['extra_care_units'])} "
-                "units",
+                f"{_plural(row['extra_care_schemes'], 'scheme')}, "
+                f"{_plural(row['extra_care_units'], 'unit')}",
                 f"{count(mark * row['pop_75plus'] / 1000)} units ({mark:g} per 1,000 aged 75+)",
                 extra_gap,
                 extra_cov,
