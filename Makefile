@@ -41,15 +41,18 @@ demo-data:
 	$(PY) -m geosuff -q map maps/tisbury.toml
 	$(PY) -m geosuff -q map maps/tenbury.toml
 	$(PY) -m geosuff -q map maps/rutland.toml
-# REPORT (to add when `geosuff report` exists): the county reports, e.g.
-#	$(PY) -m geosuff -q report --area Rutland --out $(OUT)/reports/rutland.html
+	$(PY) -m geosuff -q report --area Wiltshire --year 2030 --zones wiltshire_15_zones \
+		--focus Tisbury --out $(OUT)/reports/wiltshire-2030.html
+	@echo "Wiltshire market position report (2030, 15 zones): $(OUT)/reports/wiltshire-2030.html"
 
 demo-sample:
 	@echo "no data folder (../shared/data or GEOSUFF_DATA=DIR): using the Rutland sample shipped with geosuff"
 	$(PY) -m geosuff -q layers summary --area Rutland --data sample
 	$(PY) -m geosuff -q map maps/rutland.toml --data sample
-# REPORT (to add when `geosuff report` exists): Rutland's report from the sample, e.g.
-#	$(PY) -m geosuff -q report --area Rutland --data sample --out $(OUT)/reports/rutland.html
+	$(PY) -m geosuff -q report --area Rutland --data sample \
+		--network osm/rutland-2022-07-20.osm.pbf --zones rutland_3_zones --focus Oakham \
+		--out $(OUT)/reports/rutland.html
+	@echo "Rutland market position report (its road network): $(OUT)/reports/rutland.html"
 
 lint: setup
 	$(PY) -m ruff check .

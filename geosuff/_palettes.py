@@ -24,6 +24,7 @@ from geosuff._errors import ValidationError
 
 __all__ = [
     "DEFAULT_MINUTES_EDGES",
+    "DEFAULT_TRAVEL_EDGES",
     "NO_DATA",
     "NO_DATA_LABEL",
     "OUTLINES",
@@ -39,6 +40,7 @@ __all__ = [
     "minutes_classes",
     "pop75_classes",
     "quantile_classes",
+    "travel_per_visit_classes",
 ]
 
 #: Five-class ColorBrewer schemes, light to dark (RdYlBu: red = low).
@@ -64,6 +66,10 @@ NO_DATA_LABEL = "no data / insufficient data"
 
 #: Default class edges of drive-time layers, minutes (an open top class).
 DEFAULT_MINUTES_EDGES: tuple[float, ...] = (0.0, 10.0, 20.0, 30.0, 45.0, math.inf)
+
+#: Default class edges of care-worker travel per visit, minutes: 10 is the default gap
+#: threshold (:class:`geosuff.GapThresholds`), so the top two classes are flagged.
+DEFAULT_TRAVEL_EDGES: tuple[float, ...] = (0.0, 6.0, 8.0, 10.0, 13.0, math.inf)
 
 
 @dataclass(frozen=True)
@@ -378,3 +384,25 @@ def density75_classes(values: pd.Series | np.ndarray) -> Classification:
         Five quantile classes (PuBu), one decimal.
     """
     return quantile_classes(values, palette="PuBu", unit="People aged 75+ per km²", decimals=1)
+
+
+def travel_per_visit_classes(edges: Sequence[float] = DEFAULT_TRAVEL_EDGES) -> Classification:
+    """Classes of care-worker travel per visit (drive plus parking and walking), minutes.
+
+    Parameters
+    ----------
+    edges
+        Class edges in minutes (default :data:`DEFAULT_TRAVEL_EDGES`).
+
+    Returns
+    -------
+    Classification
+        Yellow (short) to red (long).
+    """
+    return fixed_classes(
+        edges,
+        palette="YlOrRd",
+        unit="Care-worker travel per visit, minutes",
+        method="fixed breaks in minutes",
+        decimals=0,
+    )

@@ -8,6 +8,7 @@ from shapely.geometry import Point, box
 
 from geosuff.io.area_layers import AreaLayers
 from geosuff.io.areas import Area
+from geosuff.io.provenance import Coverage
 
 CRS = "EPSG:27700"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
@@ -132,3 +133,25 @@ def isochrones() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"minutes": [10, 20]}, geometry=[centre.buffer(1500), centre.buffer(3000)], crs=CRS
     )
+
+
+def travel() -> pd.DataFrame:
+    """Per-LSOA care-worker travel as ``HomeCareTravel.lsoas`` has it (hand-made figures)."""
+    return pd.DataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002", "E01000003"],
+            "zone": ["West", "West", "East"],
+            "home_care_round_area": ["zone West", "zone West", f"zone {EVIL}"],
+            "home_care_minutes_per_visit": [5.0, 9.0, 15.0],
+            "home_care_minutes_per_visit_p10": [3.0, 5.5, 8.0],
+            "home_care_minutes_per_visit_p90": [8.0, 14.0, 24.5],
+            "home_care_miles_per_visit": [0.8, 2.0, 4.0],
+            "home_care_travel_cost_per_visit_gbp": [1.38, 2.73, 4.85],
+            "home_care_travel_method": ["estimate_calibrated"] * 3,
+        }
+    )
+
+
+def complete_agencies(layers: AreaLayers) -> AreaLayers:
+    """The layers with their home care agency list declared complete (as a council's own)."""
+    return layers._replace(coverage={"home_care": Coverage("complete", "the council's list")})

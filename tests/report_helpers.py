@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 
 from geosuff.analysis.access import access
-from geosuff.analysis.gaps import find_gaps
 from geosuff.analysis.joins import assign_to_lsoas
-from geosuff.analysis.runs import care_runs
-from geosuff.analysis.summary import area_summary
-from geosuff.maps.usable import usable_gaps
-from geosuff.report.data import ReportData, _lsoa_places, _supply
+from geosuff.analysis.runs import home_care_travel
+from geosuff.io.area_layers import AreaLayers, LayerFiles
+from geosuff.maps.results import map_results
+from geosuff.report.data import ReportData, assemble_report_data
 from tests import maps_fixtures as fx
+
+HERE = Path(__file__).resolve().parent
 
 
 class ReportDom(HTMLParser):
@@ -98,37 +100,62 @@ def table(dom: ReportDom, starts: str) -> pd.DataFrame:
     return pd.DataFrame(t["rows"], columns=t["head"])
 
 
-def fixture_data() -> ReportData:
-    """A report's figures for the hand-made area (three LSOAs, one hostile name)."""
+BASIS_2020 = "ONS mid-2020 LSOA population estimates"
+BASIS_2030 = (
+    "ONS 2018-based subnational population projections (snpp_test.csv) for 2030, apportioned "
+    "to LSOAs by their share of their authority's population in each age group in the "
+    f"{BASIS_2020}"
+)
+
+
+def fixture_layers() -> AreaLayers:
+    """The hand-made area (three LSOAs, one hostile name) with its providers placed."""
     base = fx.area_layers()
     placed = {
         key: assign_to_lsoas(getattr(base, key), base.population)
         for key in ("care_homes", "home_care", "extra_care")
     }
     placed["care_homes"] = placed["care_homes"].assign(older_people=True, dementia=False)
-    layers = base._replace(**placed)
+    return base._replace(**placed, year=2020, population_basis=BASIS_2020)
+
+
+def projected(layers: AreaLayers, factor: float = 4 / 3) -> AreaLayers:
+    """The same area in 2030, every age group of 65+ grown by *factor* (supply unchanged)."""
+    pop = layers.population.copy()
+    for col in ("pop_65plus", "pop_75plus", "pop_85plus"):
+        pop[col] = pop[col] * factor
+    sources = {**layers.sources, "projections": "snpp_test.csv"}
+    return layers._replace(population=pop, year=2030, population_basis=BASIS_2030, sources=sources)
+
+
+GROUPS = pd.Series(
+    ["West", "West", "East"], index=pd.Index(["E01000001", "E01000002", "E01000003"])
+)
+
+
+def fixture_data(year: int | None = None) -> ReportData:
+    """A report's figures for the hand-made area; *year* 2030 adds the projected year."""
+    base = fixture_layers()
+    layers = projected(base) if year == 2030 else base
     wards = fx.wards()
-    acc = access(layers)
-    groups = pd.Series(["West", "West", "East"], index=layers.population["lsoa_code"])
-    runs = care_runs(layers, groups=groups, n_runs=10, seed=1)
-    flagged = find_gaps(acc, runs=runs, groups=groups)
-    gaps, dropped = usable_gaps(flagged, layers)
-    places = _lsoa_places(layers, wards)
-    return ReportData(
-        layers=layers,
+    travel = home_care_travel(layers, groups=GROUPS, seed=1, days=10)
+    results = map_results(
+        layers,
+        folder=HERE,
+        groups=GROUPS,
         wards=wards,
-        focus=None,
-        summary=area_summary(layers),
-        towns=_supply(layers, "ward", places["town"].dropna()),
-        zones=_supply(layers, "zone", groups),
-        zone_polygons=fx.zones(),
-        groups=groups,
-        lsoa_places=places,
-        access=acc,
-        runs=runs,
-        gaps=gaps,
-        gaps_dropped=dropped,
-        pop_source="population_mid2020_test.csv",
-        thresholds=dict(flagged.attrs["thresholds"]),
-        runs_settings={**runs.attrs, "runs_per_zone": 10, "seed": 1},
+        access=access(layers),
+        travel=travel,
     )
+    data = assemble_report_data(
+        base,
+        layers,
+        results,
+        folder=HERE,
+        wards=wards,
+        groups=GROUPS,
+        zone_polygons=fx.zones(),
+        files=LayerFiles(population="population_mid2020_test.csv"),
+        year=year,
+    )
+    return data

@@ -189,8 +189,5 @@ def test_gaps_focus_wilton_counts_lsoas_inside(data_dir, tmp_path):
     home = table[table["gap_home_care"]]
     assert len(home) > 0
     assert home["reasons"].str.contains("rounds within local patch (", regex=False).all()
-    assert (
-        home["reasons"]
-        .str.contains("estimated (straight line, calibrated by setting)", regex=False)
-        .all()
-    )
+    calibrated = "estimated (straight line, calibrated by setting)"
+    assert home["reasons"].str.contains(calibrated, regex=False).all()

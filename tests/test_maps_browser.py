@@ -83,9 +83,15 @@ def test_rutland_map_in_browser(rutland):
     found = browser.probe(result.path, size=(1400, 900))
     access = "Access: care home beds per 1,000 aged 75+"
     focus = "Focus: Oakham North East / Oakham North West / Oakham South (ward)"
+    travel = "Care-worker travel per visit (min, road network)"
     _check_page(
         found,
-        [*BASE_SHADINGS, access, "Drive time to nearest nursing home bed (road network)"],
+        [
+            *BASE_SHADINGS,
+            access,
+            travel,
+            "Drive time to nearest nursing home bed (road network)",
+        ],
         [
             "Rutland boundary",
             "Care homes (size = beds)",
@@ -104,7 +110,8 @@ def test_rutland_map_in_browser(rutland):
     assert found["counts"]["People aged 75+ (count)"] == len(layers.population) == 23
     facts = dict(found["facts"])
     assert facts["Area"].startswith("Rutland (E06000017), 23 LSOAs")
-    assert facts["Year"].startswith("2020: ONS population estimates (mid-2020)")
+    # The Year fact states the population's basis (AreaLayers.population_basis).
+    assert facts["Year"].startswith("2020: ONS mid-2020 LSOA population estimates; aged 75+")
     assert "care homes 2021-04" in facts["Data"]
     assert facts["Travel"] == "road network"
     assert "Oakham" in facts["Focus"]
@@ -122,6 +129,12 @@ def test_rutland_map_in_browser(rutland):
     assert "Beds" in home and "hsca_care_homes_2021-04_england.csv" in home and "(2021-04)" in home
     lsoa = found["samples"]["People aged 75+ (count)"]
     assert "People aged 75+" in lsoa and "mid-2020" in lsoa
+    assert "Ward" in lsoa  # each LSOA is named by its ward
+    # Care-worker travel per visit: a shading with its spread, zone and method in the popup.
+    assert found["counts"][travel] == 23
+    trip = found["samples"][travel]
+    assert "Care-worker travel per visit" in trip and "p10–p90" in trip
+    assert "Rounds planned within" in trip and "zone " in trip and "by road (network)" in trip
     assert _screenshot(result.path, "rutland", (1400, 900)) > 50
 
 
@@ -176,7 +189,7 @@ def test_tisbury_focus_map_in_browser(data_dir, tmp_path):
 def test_fixture_map_with_every_layer_and_a_malicious_name(tmp_path):
     focus = resolve_focus("Hill", fx.wards())
     fmap = build_map(
-        fx.area_layers(),
+        fx.complete_agencies(fx.area_layers()),
         focus=focus,
         access=fx.access(),
         gaps=fx.gaps(),

@@ -114,7 +114,7 @@ def test_map_without_optional_layers_notes_them(tmp_path):
     assert fmap.geosuff_counts["pop75"] == 3
     assert "access" not in fmap.geosuff_counts and "gaps" not in fmap.geosuff_counts
     unavailable = " ".join(fmap.geosuff_unavailable)
-    for word in ("access", "isochrones", "gap", "zones"):
+    for word in ("access", "isochrones", "gap", "zones", "Care-worker travel per visit"):
         assert word in unavailable
     size = save_map(fmap, tmp_path / "m.html")
     page = (tmp_path / "m.html").read_text(encoding="utf-8")
@@ -127,16 +127,17 @@ def test_map_without_optional_layers_notes_them(tmp_path):
 def test_map_with_all_optional_layers_and_escaped_names(tmp_path):
     focus = resolve_focus("Tenbury Wells", fx.wards())
     fmap = build_map(
-        fx.area_layers(),
+        fx.complete_agencies(fx.area_layers()),
         focus=focus,
         access=fx.access(),
+        travel=fx.travel(),
         gaps=fx.gaps(),
         zones=fx.zones(),
         isochrones=fx.isochrones(),
         title=f"Test {fx.EVIL}",
     )
     counts = fmap.geosuff_counts
-    assert counts["access"] == 3 and counts["drive_home_care"] == 3
+    assert counts["access"] == 3 and counts["drive_home_care"] == 3 and counts["travel"] == 3
     assert counts["gaps"] == 1 and counts["zones"] == 2 and counts["isochrones"] == 2
     assert counts["focus"] == 1 and counts["home_care"] == 1 and counts["extra_care"] == 1
     assert fmap.geosuff_unavailable == []
@@ -259,7 +260,10 @@ def test_map_command_takes_a_network():
 
 def test_one_shading_at_a_time_and_isochrones_off_while_shaded():
     fmap = build_map(
-        fx.area_layers(), access=fx.access(), isochrones=fx.isochrones(), self_contained=False
+        fx.complete_agencies(fx.area_layers()),
+        access=fx.access(),
+        isochrones=fx.isochrones(),
+        self_contained=False,
     )
     from geosuff.maps.layers import RuntimeLayer
 

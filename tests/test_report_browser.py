@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from geosuff.maps.offline import ASSETS, asset_dir
+from geosuff.maps.offline import assets_installed
 from geosuff.report import build_report, collect_report_data
-from geosuff.report.fmt import count, number
+from geosuff.report.fmt import count, gap_words, number
 from tests import browser
 from tests.report_helpers import parse, table
 
@@ -19,8 +19,8 @@ pytestmark = [
         reason=f"{browser.CHROMIUM} not installed (apt-get install -y chromium)",
     ),
     pytest.mark.skipif(
-        not all((asset_dir() / "node_modules" / a.package / a.path).is_file() for a in ASSETS),
-        reason="npm assets not installed (npm ci --prefix geosuff/maps/assets)",
+        not assets_installed(),
+        reason="vendored Leaflet files missing (python scripts/vendor_leaflet.py)",
     ),
 ]
 
@@ -31,15 +31,21 @@ CASES = {
         network="osm/rutland-2022-07-20.osm.pbf",
         focus="Oakham",
     ),
-    "wiltshire": dict(area="Wiltshire", zones="geosuff/boundaries/wiltshire_15_zones.toml"),
+    "wiltshire": dict(
+        area="Wiltshire",
+        year=2030,
+        zones="geosuff/boundaries/wiltshire_15_zones.toml",
+        focus="Tisbury",
+    ),
     "worcestershire": dict(area="Worcestershire", focus="Tenbury Wells"),
 }
 #: People aged 75+ (mid-2020), care homes for older people (CQC, April 2021: the default
-#: scope, each home once; the data README's 176 and 181 count every home), LSOAs.
+#: scope, each home once; the data README's 176 and 181 count every home), LSOAs, and
+#: aged 75+ in 2030 from the ONS 2018-based projection (Table 2).
 KNOWN = {
-    "rutland": (4_964, 12, 23),
-    "wiltshire": (51_991, 133, 285),
-    "worcestershire": (64_161, 134, 364),
+    "rutland": (4_964, 12, 23, None),
+    "wiltshire": (51_991, 133, 285, 69_443),
+    "worcestershire": (64_161, 134, 364, 85_815),
 }
 
 
@@ -60,12 +66,15 @@ def test_report_opens_offline_with_everything_drawn(built):
     assert found["pwned"] is False and found["leaflet"] is True
     dom = parse(found["_dom"])
     assert dom.sections == SECTIONS and dom.omitted == []
-    assert dom.svgs >= 2  # the benchmark bars and the travel bars
-    assert len(dom.findings) >= 6
-    pop75, homes, lsoas = KNOWN[name]
-    # The map is the same builder as `geosuff map`: every LSOA and care home drawn.
+    assert dom.svgs >= 3  # the trajectory, the benchmark bars and the travel bars
+    assert len(dom.findings) >= 8
+    pop75, homes, lsoas, in_2030 = KNOWN[name]
+    # The map is the same builder as `geosuff map`: every LSOA and care home drawn,
+    # care-worker travel one of the shadings.
     assert found["counts"]["People aged 75+ (count)"] == lsoas
     assert found["counts"]["Care homes (size = beds)"] == homes
+    travel_layer = next(b for b in found["bases"] if b.startswith("Care-worker travel per visit"))
+    assert found["counts"][travel_layer] == lsoas
     # Figures agree with the data folder's own counts and with the analyses' tables.
     pop = table(dom, "People by age, 2020")
     assert pop.iloc[-1]["Aged 75+"] == count(pop75)
@@ -73,23 +82,39 @@ def test_report_opens_offline_with_everything_drawn(built):
     assert sources.loc["Care homes", "Rows used"] == str(homes)
     assert sources.loc["Care homes", "Vintage"] == "2021-04"
     assert any(f.startswith(f"In 2020, {count(pop75)} people aged 75+") for f in dom.findings)
+    # The trajectory: 2020 from the estimates, then the projection, to 2040.
+    traj = table(dom, "People aged 65+, 75+ and 85+ by year").set_index("Year")
+    assert traj.loc["2020", "Aged 75+"] == count(pop75)
+    assert list(traj.index)[-1] == "2040" and traj.loc["2025", "Basis"] == "projection"
+    if in_2030 is not None:
+        assert traj.loc["2030", "Aged 75+"] == count(in_2030)
     travel = table(dom, "Care-worker travel per visit by")
-    assert len(travel) == len(data.runs)
-    longest = data.runs.sort_values("travel_minutes_per_visit_mean").iloc[-1]
+    zones = data.travel.zones
+    assert len(travel) == int((zones["home_care_legs_sampled"] > 0).sum())
+    longest = zones.sort_values("home_care_minutes_per_visit").iloc[-1]
     assert travel.iloc[0]["Travel per visit, min"] == number(
-        longest["travel_minutes_per_visit_mean"], 1
+        longest["home_care_minutes_per_visit"], 1
     )
+    summary = data.now.districts.iloc[-1]
     beds = table(dom, "Care home beds against the benchmarks by district, 2020").iloc[-1]
-    summary = data.summary.iloc[-1]
     assert beds["Residential beds"] == count(summary["residential_beds"])
     assert beds["Nursing beds"] == count(summary["nursing_beds"])
     assert int(beds["Residential beds"].replace(",", "")) + int(
         beds["Nursing beds"].replace(",", "")
     ) == int(summary["beds"])
-    if data.zones is not None:
-        zones = table(dom, "Zone summaries")
-        assert sorted(zones["Zone"]) == sorted(data.zones["unit"].astype(str))
-        assert sum(int(v.replace(",", "")) for v in zones["Aged 75+"]) == pop75
+    if data.then is not None:
+        assert beds[f"Aged 75+ {data.then.label}"] == count(in_2030)
+        future = data.then.districts.iloc[-1]
+        assert beds[f"vs benchmark 65, {data.then.label}"] == gap_words(
+            future["residential_beds_gap"]
+        )
+    if data.current.zones is not None:
+        zones_table = table(dom, "Zone summaries")
+        assert sorted(zones_table["Zone"]) == sorted(data.current.zones["unit"].astype(str))
+        total = sum(int(v.replace(",", "")) for v in zones_table.iloc[:, 2])
+        assert abs(total - (in_2030 or pop75)) <= len(zones_table)  # rounding per zone
+    flags = table(dom, "LSOAs flagged by the gap rules").set_index("Flag")
+    assert flags.loc["any of these", "LSOAs"] == count(data.gaps["flagged"].sum())
     caveats = " ".join(dom.findings) + found["_dom"]
     assert "coverage not assessed" in caveats
     png = browser.screenshot(out, ARTIFACTS / f"report-{name}.png", size=(1400, 900))

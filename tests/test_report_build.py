@@ -13,7 +13,7 @@ from geosuff.report.charts import benchmark_bars, line_chart, range_bars
 from geosuff.report.fmt import Column, gap_words, html_table, number
 from geosuff.report.supply import gap_statable
 from tests import maps_fixtures as fx
-from tests.report_helpers import fixture_data, parse, table
+from tests.report_helpers import BASIS_2020, BASIS_2030, fixture_data, parse, table
 
 SECTIONS = ["findings", "population", "supply", "homecare", "map", "caveats"]
 
@@ -81,7 +81,10 @@ def test_fixture_report_has_every_section_and_its_figures():
     other = table(dom, "Extra care housing and home care in Testshire, 2020")
     assert other.iloc[0]["Shortfall or surplus"] == "not stated"
     assert "coverage not assessed" in other.iloc[0]["Coverage"]
-    assert any("Extra care housing: no shortfall is stated" in f for f in dom.findings)
+    assert any(
+        "Extra care housing: the data hold 1 scheme in Testshire; no shortfall is stated" in f
+        for f in dom.findings
+    )
     # Every finding carries its year or its number.
     assert all(re.search(r"\d", f) for f in dom.findings)
     assert "population" in {s.key for s in sections}
@@ -112,27 +115,91 @@ def test_partial_layers_never_give_a_shortfall():
     other = table(parse(page), "Extra care housing and home care in Testshire, 2020")
     assert other.iloc[0]["Shortfall or surplus"] == "not stated"
     assert other.iloc[0]["Coverage"] == "partial: a sample list of 1 scheme"
-    findings = key_findings(data, year="2020", basis="ONS", travel="estimate")
+    findings = key_findings(data)
     assert not any("shortfall of" in f and "Extra care" in f for f in findings)
 
 
-def test_a_projection_plugs_in_as_a_chart_and_a_finding():
-    data = fixture_data()
-    data.year = 2030
-    data.trajectory = pd.DataFrame(
+def _trajectory() -> pd.DataFrame:
+    """The hand-made area's trajectory as population_trajectory returns it."""
+    basis = ["estimate", "projection", "projection"]
+    return pd.DataFrame(
         {
             "year": [2020, 2025, 2030],
-            "pop_65plus": [1050.0, 1150.0, 1300.0],
+            "la_code": ["E06999999"] * 3,
+            "la_name": ["Testshire"] * 3,
+            "pop_total": [4500.0, 4600.0, 4700.0],
+            "pop_65plus": [1050.0, 1150.0, 1400.0],
             "pop_75plus": [480.0, 560.0, 640.0],
-            "pop_85plus": [140.0, 160.0, 190.0],
+            "pop_85plus": [140.0, 160.0, 186.7],
+            "basis": basis,
+            "population_basis": [BASIS_2020, BASIS_2030.replace("2030", "2025", 1), BASIS_2030],
         }
     )
+
+
+def test_a_projected_year_shows_supply_now_and_then_with_the_trajectory():
+    data = fixture_data(2030)
+    data.trajectory = _trajectory()
     page, _ = build_report(data)
     dom = parse(page)
+    assert dom.sections == SECTIONS and dom.omitted == []
     assert "Projected population: not included" not in page
     traj = table(dom, "People aged 65+, 75+ and 85+ by year")
     assert traj["Aged 75+"].tolist() == ["480", "560", "640"]
-    assert any("projected to reach 640 by 2030 (+33% on 2020)" in f for f in dom.findings)
+    assert traj["Basis"].tolist() == ["estimate", "projection", "projection"]
+    assert any(
+        "ONS projections put the 75+ population at 640 by 2030 (+33%)" in f for f in dom.findings
+    )
+    # Beds now and in 2030: the same 37 residential and 40 nursing beds against 480 then 640
+    # people aged 75+ (65 x 0.64 = 41.6 residential beds: a shortfall of 4.6 -> 5).
+    beds = table(dom, "Care home beds against the benchmarks by district, 2020 and 2030")
+    row = beds.iloc[0]
+    assert row["Aged 75+ 2020"] == "480" and row["Aged 75+ 2030, projected"] == "640"
+    assert row["vs benchmark 65, 2020"] == "surplus 6"
+    assert row["vs benchmark 65, 2030, projected"] == "shortfall 5"
+    assert row["vs benchmark 45, 2030, projected"] == "surplus 11"  # 40 - 28.8
+    assert any("the area would have a shortfall of 5 residential beds" in f for f in dom.findings)
+    zones = table(dom, "Care home beds by zone, 2020 and 2030").set_index("Zone")
+    # West: 320 -> 426.7 aged 75+, 12 residential beds: 12 - 27.7 = -15.7
+    assert zones.loc["West", "vs benchmark 65, 2030, projected"] == "shortfall 16"
+    assert dom.svgs >= 3  # trajectory, paired benchmark bars, travel bars
+    # The year is stated where the analyses' figures appear.
+    travel = table(dom, "Care-worker travel per visit by zone, longest first (2030, projected)")
+    assert travel.columns[1] == "Aged 75+ (2030, projected)"
+    assert "2030: ONS 2018-based subnational population projections" in page
+
+
+def test_the_focus_gets_its_lsoas_and_a_finding():
+    from geosuff.io.places import lsoas_in_place
+    from geosuff.maps import resolve_focus
+
+    data = fixture_data()
+    data.focus = resolve_focus("Tenbury", fx.wards())
+    inside = lsoas_in_place(data.layers.population, data.focus.geometry)
+    dom = parse(build_report(data)[0])
+    focus = table(dom, "Tenbury: its")
+    assert len(focus) == int(inside.sum()) >= 1
+    pop = data.layers.population["pop_75plus"][inside].sum()
+    assert any(f.startswith(f"Tenbury: {len(focus)} LSOA") for f in dom.findings)
+    assert any(f"with {pop:,.0f} people aged 75+" in f for f in dom.findings)
+
+
+def test_travel_table_matches_the_model_and_costs_pay_and_mileage():
+    data = fixture_data()
+    page = build_report(data)[0]
+    dom = parse(page)
+    shown = table(dom, "Care-worker travel per visit by zone").set_index("Zone")
+    zones = data.travel.zones.set_index("zone")
+    for zone in ("West", "East"):
+        z = zones.loc[zone]
+        assert shown.loc[zone, "Travel per visit, min"] == number(
+            z["home_care_minutes_per_visit"], 1
+        )
+        # pay for the travel minutes (12.21 an hour) plus 45p a mile, never the 25.95 price
+        cost = z["home_care_minutes_per_visit"] / 60 * 12.21 + z["home_care_miles_per_visit"] * 0.45
+        assert shown.loc[zone, "Travel cost per visit"] == f"£{cost:.2f}"
+        assert shown.loc[zone, "Travel cost per contact hour"] == f"£{2 * cost:.2f}"
+    assert "the care worker&#x27;s pay, £12.21 an hour" in page
 
 
 def test_report_cli_checks_the_output_first(tmp_path):

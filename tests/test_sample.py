@@ -159,6 +159,9 @@ def test_batch_recipe_from_any_folder_on_the_sample(tmp_path, cache, monkeypatch
     assert manifest["runs"][-1]["failed"] == []
     assert manifest["tasks"]["E06000017/access"]["travel_method"] == "network"
     assert manifest["tasks"]["E06000017/zones_check"]["rows"] == 3
+    assert manifest["tasks"]["E06000017/report"]["output"] == "E06000017/report.html"
+    page = (tmp_path / "b" / "E06000017" / "report.html").read_text(encoding="utf-8")
+    assert "Oakham" in page and "Care-worker travel per visit by zone" in page
 
 
 # --- the sample against the full data folder -------------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from geosuff._errors import ValidationError
+from geosuff._errors import GeosuffError, ValidationError
 from geosuff.batch.registry import ANALYSES, limit_problem
 
-__all__ = ["Lines", "Problems", "RecipeError", "check_parameters"]
+__all__ = ["Lines", "Problems", "RecipeError", "check_parameters", "check_years", "is_year"]
 
 
 class RecipeError(ValidationError):
@@ -145,3 +146,64 @@ def check_parameters(
                 merged[key] = value
         params[name] = merged
     return params
+
+
+def is_year(value: object) -> bool:
+    """Whether *value* is a plausible year (a whole number from 1900 to 2200)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2200
+
+
+def check_years(
+    raw: Mapping[str, Any],
+    areas: Sequence[Any],
+    lines: Lines,
+    problems: Problems,
+    data: Path | None,
+) -> None:
+    """Check every ``year`` (top level and per area): a whole number the projection covers.
+
+    Parameters
+    ----------
+    raw
+        The recipe.
+    areas
+        Its resolved area entries (with ``year`` and ``files``).
+    lines
+        Its lines.
+    problems
+        Where problems are added.
+    data
+        The data folder (its projection file), or ``None`` when it is not known.
+    """
+    given = [("", raw["year"])] if "year" in raw else []
+    entries = raw.get("areas") if isinstance(raw.get("areas"), list) else []
+    given += [
+        (str(e.get("name")), e["year"]) for e in entries if isinstance(e, Mapping) and "year" in e
+    ]
+    bad = False
+    for name, value in given:
+        if not is_year(value):
+            where = lines.key("year", "areas") if name else lines.key("year")
+            what = f"area {name!r}: " if name else ""
+            problems.add(where, f"{what}year = {value!r} must be a whole number such as 2030")
+            bad = True
+    years = {a.year for a in areas if a.year is not None}
+    if bad or not years or data is None:
+        return
+    from geosuff.io.projections import find_projection_file, read_projection
+
+    paths = {a.files.get("projections") or find_projection_file(data) for a in areas if a.year}
+    for path in paths:
+        if path is None:
+            problems.add(
+                lines.key("year"),
+                f"year given but no population projection in {data} (ons/snpp*); add ONS "
+                "subnational population projections or name one with projections = FILE",
+            )
+            continue
+        try:
+            projection = read_projection(path)
+            for year in sorted(years):
+                projection.check_year(year)
+        except GeosuffError as exc:
+            problems.add(lines.key("year"), str(exc).splitlines()[0])

@@ -73,6 +73,11 @@ class AreaJob:
         Keep network travel times in the job's own process (set when jobs already run
         in parallel, and always in daemonic processes such as Dask workers, which
         cannot start the travel engine's process pool).
+    year
+        The population's year (passed to :func:`geosuff.load_area_layers`), or ``None``
+        for the estimates'.
+    focus
+        A place the area's report opens its map on, or ``None``.
     """
 
     area: str
@@ -83,6 +88,8 @@ class AreaJob:
     network_cache: Path | None
     tasks: tuple[TaskSpec, ...]
     single_process_travel: bool = False
+    year: int | None = None
+    focus: str | None = None
 
 
 def error_text(exc: BaseException) -> str:
@@ -126,6 +133,9 @@ def network_cache(job: AreaJob) -> Path:
 class AreaContext:
     """An area's inputs, loaded on first use and shared by its tasks.
 
+    ``layers`` hold the population of the job's year (``base_layers`` the estimates',
+    the same object without a year), so every task of the area is for that year.
+
     Parameters
     ----------
     job
@@ -134,10 +144,17 @@ class AreaContext:
 
     def __init__(self, job: AreaJob) -> None:
         from geosuff.io.area_layers import LayerFiles, load_area_layers
+        from geosuff.io.population_year import layers_for_years
 
         self.job = job
         files = LayerFiles(**{k: job.files[k] for k in AREA_FILE_KEYS if k in job.files})
-        self.layers = load_area_layers(job.area, data_dir=job.data_dir, files=files)
+        self.files = files
+        self.base_layers = load_area_layers(job.area, data_dir=job.data_dir, files=files)
+        self.layers = self.base_layers
+        if job.year is not None and job.year != self.base_layers.year:
+            self.layers = layers_for_years(
+                self.base_layers, [job.year], data_dir=job.data_dir, projection=files.projections
+            )[0]
         self._surroundings: dict[float, Any] = {}
         self._network: Any = None
         self._network_loaded = False
@@ -147,6 +164,8 @@ class AreaContext:
         self._memo: dict[str, Any] = {}
         self.extra_rejects: list[pd.DataFrame] = []
         self.notes: list[str] = []
+        #: Warnings logged while the job's tasks ran (filled by the job runner).
+        self.warnings: list[str] = []
 
     def surroundings(self, buffer_km: float) -> Any:
         """Demand and providers within *buffer_km* of the area (cached).

@@ -18,8 +18,12 @@ The files come from *input kinds*, each a function of the area's sources:
 ``zones``
     The zone file; for a seed list also the area's wards and the focus-place list, for
     a ward table the area's wards.
+``projections``
+    The population projection (the area's ``projections`` file, else the data
+    folder's ``ons/snpp*``): read by every task of an area with a ``year``, and by
+    the report (its population trajectory).
 
-:func:`register_input_kind` adds one (e.g. projections) for analyses that declare it.
+:func:`register_input_kind` adds one for analyses that declare it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ __all__ = [
     "checksum",
     "fingerprint",
     "input_record",
+    "projection_files",
     "register_input_kind",
     "task_inputs",
 ]
@@ -70,6 +75,8 @@ class AreaSources:
         Road network file or folder, or ``None``.
     zones
         Zone file, or ``None``.
+    year
+        The population's year, or ``None`` for the estimates'.
     """
 
     code: str
@@ -77,6 +84,7 @@ class AreaSources:
     files: Mapping[str, Path] = field(default_factory=dict)
     network: Path | None = None
     zones: Path | None = None
+    year: int | None = None
 
 
 def _found(data_dir: Path, key: str, code: str | None = None) -> list[Path]:
@@ -161,6 +169,27 @@ def _has_lsoa_column(path: Path) -> bool:
     return any(name in header for name in ("lsoa_code", "lsoa11cd", "lsoa11_code", "lsoa21cd"))
 
 
+def projection_files(src: AreaSources) -> list[Path]:
+    """List the population projection an area reads (its own file, else the data folder's).
+
+    Parameters
+    ----------
+    src
+        The area's sources.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The projection file, or nothing when there is none.
+    """
+    if "projections" in src.files:
+        return [Path(src.files["projections"])]
+    from geosuff.io.projections import find_projection_file
+
+    found = find_projection_file(src.data_dir)
+    return [found] if found is not None else []
+
+
 InputKindFn = Callable[[AreaSources], list[Path]]
 #: Input kind -> the files it stands for.
 INPUT_KINDS: dict[str, InputKindFn] = {"layers": _layers, "travel": _travel, "zones": _zones}
@@ -177,6 +206,9 @@ def register_input_kind(name: str, files: InputKindFn) -> None:
         ``files(sources) -> [paths]``: the files of that kind an area's task reads.
     """
     INPUT_KINDS[name] = files
+
+
+register_input_kind("projections", projection_files)
 
 
 def task_inputs(src: AreaSources, kinds: Iterable[str], extra: Iterable[Path] = ()) -> list[Path]:

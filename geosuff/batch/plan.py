@@ -9,7 +9,7 @@ from typing import Any
 
 from geosuff.batch.context import AreaJob, TaskSpec
 from geosuff.batch.inputs import AreaSources, checksum, fingerprint, input_record, task_inputs
-from geosuff.batch.recipe import Recipe
+from geosuff.batch.recipe import AreaEntry, Recipe
 from geosuff.batch.registry import ANALYSES, task_parameters
 
 __all__ = ["SCENARIO_ANALYSES", "PlannedTask", "area_jobs", "input_records", "plan"]
@@ -43,12 +43,27 @@ class PlannedTask:
     fingerprint: str
 
 
-def _kinds(names: tuple[str, ...]) -> list[str]:
+def _kinds(names: tuple[str, ...], year: int | None = None) -> list[str]:
     kinds: list[str] = []
     for name in names:
         for n in (name, *ANALYSES[name].uses):
             kinds += [k for k in ANALYSES[n].input_kinds() if k not in kinds]
+    if year is not None and "layers" in kinds and "projections" not in kinds:
+        kinds.append("projections")  # the population of that year comes from it
     return kinds
+
+
+def _keyed(spec: TaskSpec, area: AreaEntry, fmt: str) -> dict[str, Any]:
+    """Return what a task's output depends on besides files: parameters, format, year, focus."""
+    keyed: dict[str, Any] = {"parameters": spec.parameters, "format": fmt}
+    if area.year is not None:
+        keyed["year"] = area.year
+    definition = spec.definition or ANALYSES.get(spec.analysis)
+    for key in definition.area_keys if definition is not None else ():
+        value = getattr(area, key)
+        if value is not None:
+            keyed[key] = value
+    return keyed
 
 
 def plan(recipe: Recipe, known_inputs: Mapping[str, Any] | None = None) -> list[PlannedTask]:
@@ -82,23 +97,26 @@ def plan(recipe: Recipe, known_inputs: Mapping[str, Any] | None = None) -> list[
 
     tasks = []
     for area in recipe.areas:
-        src = AreaSources(area.code, recipe.data_dir, area.files, area.network, area.zones)
+        src = AreaSources(
+            area.code, recipe.data_dir, area.files, area.network, area.zones, area.year
+        )
         specs: list[tuple[TaskSpec, list[Path]]] = []
         for name in recipe.analyses:
             params = task_parameters(name, recipe.parameters)
             spec = TaskSpec(f"{area.code}/{name}", name, params, definition=ANALYSES[name])
-            specs.append((spec, task_inputs(src, _kinds((name,)))))
+            specs.append((spec, task_inputs(src, _kinds((name,), area.year))))
         for sc in recipe.scenarios:
             if sc.areas and area.code not in sc.areas:
                 continue
             params = {n: dict(recipe.parameters[n]) for n in SCENARIO_ANALYSES}
             spec = TaskSpec(f"{area.code}/scenario-{sc.name}", "scenario", params, sc.changes)
-            paths = task_inputs(src, _kinds(SCENARIO_ANALYSES), extra=[sc.changes])
+            paths = task_inputs(src, _kinds(SCENARIO_ANALYSES, area.year), extra=[sc.changes])
             specs.append((spec, paths))
         for spec, paths in specs:
             inputs = sums_of(paths)
-            # The output format is part of what a task produced.
-            keyed = {"parameters": spec.parameters, "format": recipe.format}
+            # The output format (and the year, and a report's focus) is part of what a
+            # task produced.
+            keyed = _keyed(spec, area, recipe.format)
             fp = fingerprint(spec.analysis, keyed, inputs, __version__)
             tasks.append(PlannedTask(spec, area.code, area.name, inputs, fp))
     return tasks
@@ -158,6 +176,8 @@ def area_jobs(
                 network_cache=recipe.network_cache,
                 tasks=tuple(t.spec for t in pending if t.area == code),
                 single_process_travel=single_process_travel,
+                year=area.year,
+                focus=area.focus,
             )
         )
     return jobs

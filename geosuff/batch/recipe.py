@@ -12,9 +12,12 @@ A recipe names the areas, the analyses, their parameters and the output folder::
 
     [[areas]]
     name = "Bath and North East Somerset"
+    year = 2030                          # this area's population projected to 2030
 
     [access]
     buffer_km = 20
+
+A top-level ``year = 2030`` applies to every area without its own ``year``.
 
 Every problem is reported at once, each with the recipe line it is on. The data folder
 is absolute (``--data`` relative to the current folder, ``data`` to the recipe's), so
@@ -25,7 +28,6 @@ a seed list shipped with geosuff when it can (``zones = "rutland_3_zones"``).
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from geosuff._errors import GeosuffError, ValidationError
-from geosuff.batch._recipe_checks import Lines, Problems, RecipeError, check_parameters
+from geosuff.batch._recipe_checks import (
+    Lines,
+    Problems,
+    RecipeError,
+    check_parameters,
+    check_years,
+    is_year,
+)
+from geosuff.batch._recipe_scenarios import Scenario, read_scenarios
 from geosuff.batch.registry import ANALYSES, AREA_FILE_KEYS, unavailable_reason
 from geosuff.datasets import sample_name
 from geosuff.io.areas import resolve_area
@@ -52,8 +62,17 @@ __all__ = [
 #: Output formats a recipe may ask for.
 FORMATS = ("parquet", "csv", "gpkg")
 
-_TOP_KEYS = {"output", "data", "format", "analyses", "areas", "network_cache", "scenarios"}
-_AREA_KEYS = {"name", "network", "zones", *AREA_FILE_KEYS}
+_TOP_KEYS = {
+    "output",
+    "data",
+    "format",
+    "analyses",
+    "areas",
+    "network_cache",
+    "scenarios",
+    "year",
+}
+_AREA_KEYS = {"name", "network", "zones", "year", "focus", *AREA_FILE_KEYS}
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,11 @@ class AreaEntry:
         Zone file for care runs and zone gaps, or ``None`` (zones = local authorities).
     files
         Layer files replacing the data folder's (keys of :data:`AREA_FILE_KEYS`).
+    year
+        The population's year (the area's ``year``, else the recipe's), or ``None``
+        for the estimates' own.
+    focus
+        A place the area's report opens its map on (ward name or postcode), or ``None``.
     """
 
     code: str
@@ -80,25 +104,8 @@ class AreaEntry:
     network: Path | None = None
     zones: Path | None = None
     files: Mapping[str, Path] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A set of provider changes to compare against the base.
-
-    Attributes
-    ----------
-    name
-        Short name, used in output file names.
-    changes
-        CSV of changes (see :mod:`geosuff.batch.scenario`).
-    areas
-        Area codes the scenario applies to (all areas when empty).
-    """
-
-    name: str
-    changes: Path
-    areas: tuple[str, ...] = ()
+    year: int | None = None
+    focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,7 +278,8 @@ def recipe_from_dict(
                 names.append(name)
     params = check_parameters(raw, lines, problems)
     areas = _areas(raw, lines, problems, base_dir, data)
-    scenarios = _scenarios(raw, lines, problems, base_dir, data, areas)
+    check_years(raw, areas, lines, problems, data)
+    scenarios = read_scenarios(raw, lines, problems, lambda v: _path(v, base_dir, data), areas)
     output = raw.get("output")
     if output is None and out is None:
         problems.add(None, "'output' is missing: name an output folder, or pass --out DIR")
@@ -340,49 +348,21 @@ def _areas(
         except GeosuffError as exc:
             problems.add(line, str(exc))
             continue
-        out.append(AreaEntry(area.code, area.name, label, network, zones, files))
-    return out
-
-
-def _scenarios(
-    raw: Mapping[str, Any],
-    lines: Lines,
-    problems: Problems,
-    base: Path,
-    data: Path | None,
-    areas: list[AreaEntry],
-) -> list[Scenario]:
-    from geosuff.batch.scenario import load_changes
-
-    given = raw.get("scenarios", [])
-    if not isinstance(given, list):
-        problems.add(lines.key("scenarios"), "'scenarios' must be a list of tables")
-        return []
-    out: list[Scenario] = []
-    for item in given:
-        line = lines.table("scenarios")
-        if not isinstance(item, Mapping) or not {"name", "changes"} <= set(item):
-            problems.add(line, "each [[scenarios]] needs 'name' and 'changes' (a CSV)")
-            continue
-        name = str(item["name"])
-        line = lines.value(name) or line
-        unknown = set(item) - {"name", "changes", "areas"}
-        if unknown:
-            problems.add(line, f"unknown scenario keys {sorted(unknown)}; known: areas, changes")
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-            problems.add(line, f"scenario name {name!r}: use letters, digits, '-', '_' or '.'")
-            continue
-        path = _path(item["changes"], base, data)
-        try:
-            load_changes(path)
-        except GeosuffError as exc:
-            problems.add(lines.value(str(item["changes"])) or line, f"scenario {name!r}: {exc}")
-            continue
-        codes: list[str] = []
-        for label in item.get("areas", []):
-            match = [a.code for a in areas if label in (a.given, a.code, a.name)]
-            if not match:
-                problems.add(lines.value(label) or line, f"scenario area {label!r} is not listed")
-            codes.extend(match)
-        out.append(Scenario(name, path, tuple(codes)))
+        year = entry.get("year", raw.get("year"))
+        focus = entry.get("focus")
+        if focus is not None and (not isinstance(focus, str) or not focus.strip()):
+            problems.add(lines.key("focus", "areas") or line, f"area {label!r}: focus must be text")
+            focus = None
+        out.append(
+            AreaEntry(
+                area.code,
+                area.name,
+                label,
+                network,
+                zones,
+                files,
+                year if is_year(year) else None,
+                focus.strip() if focus else None,
+            )
+        )
     return out

@@ -25,7 +25,15 @@ __all__ = [
 ]
 
 #: Layer files an area entry may replace (as in :class:`geosuff.LayerFiles`).
-AREA_FILE_KEYS = ("lsoa", "population", "care_homes", "home_care", "extra_care", "postcodes")
+AREA_FILE_KEYS = (
+    "lsoa",
+    "population",
+    "care_homes",
+    "home_care",
+    "extra_care",
+    "postcodes",
+    "projections",
+)
 
 #: ``fn(context, params) -> table``; the context is a
 #: :class:`geosuff.batch.context.AreaContext` (which imports this module).
@@ -70,6 +78,9 @@ class Analysis:
     limits
         Parameter name -> rule checked in recipes: ``">0"``, ``">=0"``, ``">=1"``,
         ``"0..1"`` or ``"one of a|b"``.
+    area_keys
+        Keys of a recipe's area entry the analysis also depends on (e.g. ``focus``
+        for the report); they join its tasks' fingerprints.
     """
 
     name: str
@@ -80,6 +91,7 @@ class Analysis:
     available: Callable[[], str | None] = always_available
     reads: tuple[str, ...] | None = None
     limits: Mapping[str, str] = field(default_factory=dict)
+    area_keys: tuple[str, ...] = ()
 
     def input_kinds(self) -> tuple[str, ...]:
         """Return the kinds of input this analysis reads.

@@ -36,8 +36,9 @@ from geosuff.batch.manifest import (
 )
 from geosuff.batch.plan import PlannedTask, area_jobs, input_records, plan
 from geosuff.batch.recipe import Recipe, load_recipe, recipe_from_dict
+from geosuff.batch.report_task import DOCUMENT_ATTR, SUFFIX_ATTR
 from geosuff.batch.tasks import AreaOutcome, clean_for_output
-from geosuff.io.files import clean_stale_temp_files, write_table
+from geosuff.io.files import atomic_path, clean_stale_temp_files, write_table
 
 __all__ = ["PlannedTask", "plan", "run"]
 
@@ -60,6 +61,12 @@ def _as_recipe(
 
 
 def _write_output(table: pd.DataFrame, out_dir: Path, key: str, fmt: str) -> Path:
+    page = table.attrs.get(DOCUMENT_ATTR)
+    if isinstance(page, str):  # a page (the report), written instead of the table
+        path = out_dir / f"{key}{table.attrs.get(SUFFIX_ATTR, '.html')}"
+        with atomic_path(path) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+        return path
     is_geo = "geometry" in table.columns
     suffix = {"parquet": ".parquet", "csv": ".csv", "gpkg": ".gpkg"}[fmt]
     if fmt == "gpkg" and not is_geo:
@@ -109,7 +116,12 @@ def _measured_worker_start(manifest: Mapping[str, Any]) -> float | None:
 
 
 def _record(
-    task: PlannedTask, result: Any, outcome: AreaOutcome, rejects_file: Path | None, out: Path
+    task: PlannedTask,
+    result: Any,
+    outcome: AreaOutcome,
+    rejects_file: Path | None,
+    out: Path,
+    year: int | None = None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "area": task.area,
@@ -126,6 +138,8 @@ def _record(
     }
     if outcome.notes:
         entry["notes"] = list(outcome.notes)
+    if year is not None:
+        entry["year"] = year
     return entry
 
 
@@ -232,6 +246,7 @@ def run(
     save_manifest(out_dir, manifest)
     total, done = len(planned), len(skipped)
     names = {a.code: a.name for a in rec.areas}
+    years = {a.code: a.year for a in rec.areas}
     if progress is not None:
         progress(done, total, "skipped finished tasks" if skipped else "starting")
     log.info(
@@ -271,7 +286,7 @@ def run(
                 rejects_file = write_table(outcome.rejects, out_dir / outcome.area / "rejects.csv")
             for result in outcome.tasks:
                 task = by_key[result.key]
-                entry = _record(task, result, outcome, rejects_file, out_dir)
+                entry = _record(task, result, outcome, rejects_file, out_dir, years.get(task.area))
                 if result.error is not None or result.table is None:
                     entry.update(status="failed", error=f"{result.key}: {result.error}")
                     run_record["failed"].append(result.key)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-import geosuff.batch.analyses  # noqa: F401  (registers geosuff's analyses)
+import geosuff.batch.analyses
+import geosuff.batch.report_task  # noqa: F401  (registers the report)
 from geosuff._errors import GeosuffError
 from geosuff.batch.context import AreaContext, AreaJob, TaskSpec, error_text
 from geosuff.batch.registry import ANALYSES, AREA_FILE_KEYS, Analysis, register_analysis
@@ -143,6 +144,15 @@ def single_process_travel(active: bool = True) -> Iterator[None]:
         travel._pool_workers = original
 
 
+def _with_year(table: pd.DataFrame, ctx: AreaContext) -> pd.DataFrame:
+    """Say on every row which population a table is for (``year``, ``population_basis``)."""
+    from geosuff.analysis.supply_years import add_basis_columns
+
+    out = add_basis_columns(table, ctx.layers)
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def run_area_job(job: AreaJob) -> AreaOutcome:
     """Run an area's tasks; each failure is recorded and the others go on.
 
@@ -167,25 +177,34 @@ def run_area_job(job: AreaJob) -> AreaOutcome:
         seconds = time.perf_counter() - started
         return AreaOutcome(job.area, outcomes, empty_rejects(), seconds, started_at=started_at)
     load_seconds = time.perf_counter() - started
-    outcomes = []
-    for spec in job.tasks:
-        t0 = time.perf_counter()
-        try:
-            with single_process_travel(job.single_process_travel):
-                table = _run_task(ctx, spec)
-        except Exception as exc:
-            log.warning("%s failed: %s", spec.key, error_text(exc))
-            outcomes.append(TaskOutcome(spec.key, None, time.perf_counter() - t0, error_text(exc)))
-            continue
-        method = None
-        if "travel_method" in table.columns and len(table):
-            method = str(table["travel_method"].iloc[0])
-        elif "method" in table.columns and len(table):
-            method = str(table["method"].iloc[0])
-        outcomes.append(TaskOutcome(spec.key, table, time.perf_counter() - t0, None, method))
+    from geosuff.report.data import collect_warnings
+
+    with collect_warnings() as warned:
+        ctx.warnings = warned  # filled as the tasks run: the report states them
+        outcomes = [_outcome(ctx, spec) for spec in job.tasks]
     parts = [r for r in (ctx.layers.rejects, *ctx.extra_rejects) if not r.empty]
     rejects = pd.concat(parts, ignore_index=True) if parts else empty_rejects()
     return AreaOutcome(job.area, outcomes, rejects, load_seconds, list(ctx.notes), started_at)
+
+
+def _outcome(ctx: AreaContext, spec: TaskSpec) -> TaskOutcome:
+    """Run one task of an area; a failure is recorded with its error."""
+    job = ctx.job
+    t0 = time.perf_counter()
+    try:
+        with single_process_travel(job.single_process_travel):
+            table = _run_task(ctx, spec)
+    except Exception as exc:
+        log.warning("%s failed: %s", spec.key, error_text(exc))
+        return TaskOutcome(spec.key, None, time.perf_counter() - t0, error_text(exc))
+    if job.year is not None and not isinstance(table.attrs.get("document"), str):
+        table = _with_year(table, ctx)
+    method = None
+    if "travel_method" in table.columns and len(table):
+        method = str(table["travel_method"].iloc[0])
+    elif "method" in table.columns and len(table):
+        method = str(table["method"].iloc[0])
+    return TaskOutcome(spec.key, table, time.perf_counter() - t0, None, method)
 
 
 def clean_for_output(table: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from geosuff.cli._options import (
     layer_files,
     shipped_input,
 )
+from geosuff.cli._year import YearOpt, echo_basis
 from geosuff.io.layout import shipped_names
 from geosuff.maps.page import check_html_path
 from geosuff.maps.recipe import MapRecipe, load_recipe
@@ -71,13 +72,18 @@ def map_command(
             dir_okay=False,
         ),
     ] = None,
-    # --year YYYY goes here once population projections are available: it sets the
-    # recipe's year (dataclasses.replace(spec, year=...)) like --focus below.
+    year: YearOpt = None,
     access: Annotated[
         Path | None, typer.Option("--access", help="Per-LSOA access results.", **_INPUT)
     ] = None,
     gaps: Annotated[
         Path | None, typer.Option("--gaps", help="Gap LSOAs with reasons.", **_INPUT)
+    ] = None,
+    travel: Annotated[
+        Path | None,
+        typer.Option(
+            "--travel", help="Per-LSOA care-worker travel (geosuff runs --by lsoa).", **_INPUT
+        ),
     ] = None,
     zones: Annotated[
         Path | None, typer.Option("--zones", help="Zone polygons or LSOA->zone table.", **_INPUT)
@@ -96,7 +102,8 @@ def map_command(
     """Draw where older people live, where care is, and where the gaps are.
 
     Give a recipe (maps/*.toml) or --area; options override the recipe. Prints the
-    file written and its size.
+    file written and its size. With --year the population (and so access, travel and
+    gaps) is that year's: the estimates, or the data folder's projection.
     """
     if out is not None:
         check_html_path(out)
@@ -120,6 +127,7 @@ def map_command(
         ("title", title),
         ("self_contained", self_contained),
         ("network", network),
+        ("year", year),
     ):
         if value is not None:
             changes[key] = value
@@ -129,6 +137,7 @@ def map_command(
     for key, value in (
         ("access", access),
         ("gaps", gaps),
+        ("travel", travel),
         ("zones", shipped_input(zones, "boundaries")),
         ("isochrones", isochrones),
     ):
@@ -141,3 +150,5 @@ def map_command(
     typer.echo(f"{result.path} ({result.size_bytes / 1e6:.2f} MB, {mode}, {result.seconds:.1f} s)")
     for line in result.unavailable:
         typer.echo(f"  not available: {line}", err=True)
+    if result.population_basis:
+        echo_basis([(result.year, result.population_basis)], err=True)

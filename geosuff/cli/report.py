@@ -16,7 +16,9 @@ from geosuff.cli._options import (
     PopulationOpt,
     PostcodesOpt,
     layer_files,
+    shipped_input,
 )
+from geosuff.cli._year import YearOpt, echo_basis
 from geosuff.maps.page import check_html_path
 from geosuff.report import report
 
@@ -28,7 +30,8 @@ def report_command(
         Path | None,
         typer.Option(
             "--zones",
-            help="Zone polygons, a CSV of LSOAs/wards to zones, or a seed list.",
+            help="Zone polygons, a CSV of LSOAs/wards to zones, or a seed list (a file, or "
+            "a shipped one by name: wiltshire_15_zones).",
             dir_okay=False,
         ),
     ] = None,
@@ -44,8 +47,7 @@ def report_command(
         str | None,
         typer.Option("--focus", help="Place the map opens on: ward name or postcode."),
     ] = None,
-    # --year YYYY goes here once population projections are available; it is passed to
-    # geosuff.report(..., year=...) and fills the trajectory and future-year tables.
+    year: YearOpt = None,
     pdf: Annotated[
         Path | None,
         typer.Option(
@@ -66,16 +68,18 @@ def report_command(
 ) -> None:
     """Write the evidence section of a market position statement as one HTML page.
 
-    Key findings, older population, beds, extra care and home care against the
-    benchmarks by district and town, care-worker travel and hard-to-serve places, an
-    interactive map, caveats and sources. Opens offline and prints to A4.
+    Key findings, older population now and projected, beds, extra care and home care
+    against the benchmarks by district, zone and town (now and in --year), care-worker
+    travel per visit and its cost, hard-to-serve places, an interactive map, caveats and
+    sources. Opens offline and prints to A4.
     """
     check_html_path(out)
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     result = report(
         area,
         out=out,
-        zones=zones,
+        year=year,
+        zones=shipped_input(zones, "boundaries"),
         network=network,
         focus=focus,
         data_dir=data,
@@ -88,3 +92,4 @@ def report_command(
         typer.echo(f"{result.pdf}")
     for key, why in result.omitted.items():
         typer.echo(f"  not included: {key}: {why}", err=True)
+    echo_basis(result.population, err=True)

@@ -279,6 +279,7 @@ window.geosuff = (function () {
       return div;
     };
     ctl.addTo(map);
+    gs.titleControl = ctl;
     return ctl;
   };
 
@@ -344,10 +345,20 @@ window.geosuff = (function () {
   }
 
   gs.declutter = function (map) {
-    // In a short map (a report, a small window) fold the legend, then the layer list,
-    // rather than let them cover each other.
+    // When the layer list and the legend would cover each other, move the legend to the
+    // bottom left (under the title block) if it fits there; in a short map (a report, a
+    // small window) fold the legend, then the layer list, rather than let them overlap.
     var layers = gs.layerControl && gs.layerControl.getContainer();
     var legend = gs.legendControl && gs.legendControl.getContainer();
+    var title = gs.titleControl && gs.titleControl.getContainer();
+    if (overlap(layers, legend) && !narrow(map)) {
+      gs.legendControl.setPosition("bottomleft");
+      legend = gs.legendControl.getContainer();
+      if (overlap(legend, title)) {
+        gs.legendControl.setPosition("bottomright");
+        legend = gs.legendControl.getContainer();
+      }
+    }
     if (overlap(layers, legend) && gs.legendOpen) { gs.legendOpen(false); }
     if (overlap(layers, legend) && gs.layerControl) { gs.layerControl.collapse(); }
   };

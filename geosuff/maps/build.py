@@ -18,16 +18,23 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geosuff.analysis.runs import HomeCareTravel
 from geosuff.io.area_layers import AreaLayers
-from geosuff.maps.choropleths import lsoa_layers, lsoa_table, travel_label
+from geosuff.maps.choropleths import join_travel, lsoa_layers, lsoa_table, travel_label
 from geosuff.maps.focus import Focus
-from geosuff.maps.labels import add_labels
+from geosuff.maps.labels import add_labels, lsoa_towns
 from geosuff.maps.layers import MapPage, vintage_of
 from geosuff.maps.options import ALL_LAYERS, MapOptions
 from geosuff.maps.overlays import add_focus, add_gaps, add_isochrones, add_outline, add_zones
 from geosuff.maps.page import assemble, resolve_tiles, save_map
 from geosuff.maps.points import add_points
-from geosuff.maps.title import ATTRIBUTION, SHORT_ATTRIBUTION, default_title, title_info
+from geosuff.maps.title import (
+    ATTRIBUTION,
+    SHORT_ATTRIBUTION,
+    default_title,
+    title_info,
+    year_note,
+)
 
 __all__ = [
     "ALL_LAYERS",
@@ -45,6 +52,7 @@ def build_map(
     *,
     focus: Focus | None = None,
     access: pd.DataFrame | None = None,
+    travel: HomeCareTravel | pd.DataFrame | None = None,
     gaps: pd.DataFrame | None = None,
     zones: gpd.GeoDataFrame | pd.DataFrame | None = None,
     isochrones: gpd.GeoDataFrame | None = None,
@@ -69,6 +77,11 @@ def build_map(
         ``e2sfca_beds_per_1000_75plus``, ``minutes_to_home_care``, ``minutes_to_nursing``,
         ``travel_method`` (``"network"``, ``"estimate_calibrated"`` or
         ``"estimate_crowfly"``).
+    travel
+        Care-worker travel per visit (:func:`geosuff.home_care_travel`, or its
+        ``lsoas`` table): the "Care-worker travel per visit" shading, with p10-p90,
+        cost, method and the zone or patch in its popups. Without it, ``home_care_*``
+        columns of *access* are used when present.
     gaps
         Flagged LSOAs: ``lsoa_code`` and ``reasons`` (text or list); a full gaps table
         with a ``flagged`` column is reduced to its flagged rows.
@@ -78,7 +91,8 @@ def build_map(
     isochrones
         Drive-time polygons with ``minutes``.
     wards
-        The area's wards (``ward_code``, ``ward_name``, polygons) for place names.
+        The area's wards (``ward_code``, ``ward_name``, polygons) for place names on
+        the map and each LSOA's ward and town in its popup.
     title
         Title shown on the map and as the page title (default names the area and focus).
     tiles
@@ -101,9 +115,22 @@ def build_map(
     srcs = {**layers.sources, **(sources or {})}
     page = MapPage()
     pop, has_access = lsoa_table(layers.population, access)
-    travel = travel_label(access) if has_access else "not available"
+    per_lsoa = travel.lsoas if isinstance(travel, HomeCareTravel) else travel
+    pop = join_travel(pop, per_lsoa)
+    if has_access:
+        method = travel_label(access)
+    elif "home_care_travel_method" in pop.columns:
+        method = travel_label(pop.rename(columns={"home_care_travel_method": "travel_method"}))
+    else:
+        method = "not available"
     if not has_access:
         page.unavailable.append("access and drive times (no access table)")
+    if wards is not None and len(wards):
+        places = lsoa_towns(pop, wards).set_index("lsoa_code")
+        pop["ward_name"] = pop["lsoa_code"].map(places["ward_name"])
+        town = pop["lsoa_code"].map(places["town"])
+        pop["town"] = town.where(town != pop["ward_name"])
+    limits = gaps.attrs.get("thresholds", {}) if gaps is not None else {}
     pop_source = srcs.get("population", "ONS population estimates")
     pop_label = f"ONS population estimates ({vintage_of(pop_source)}) on 2011 LSOAs"
     if "outline" in opts.layers:
@@ -114,10 +141,13 @@ def build_map(
         opts,
         pop_source=pop_label,
         access_source=srcs.get("access", "given table") if has_access else None,
-        travel=travel,
+        travel=method,
+        year_note=year_note(layers),
+        travel_threshold=limits.get("travel_minutes_per_visit"),
+        agency_coverage=layers.coverage.get("home_care"),
     )
     if "isochrones" in opts.layers:
-        iso_travel = travel if has_access else "method not stated"
+        iso_travel = method if has_access else "method not stated"
         add_isochrones(page, isochrones, opts, iso_travel, show=shown is None)
     if "gaps" in opts.layers:
         add_gaps(page, pop, gaps, opts)
@@ -144,7 +174,7 @@ def build_map(
         pop,
         title=text_title,
         srcs=srcs,
-        travel=travel,
+        travel=method,
         pop_label=pop_label,
         focus=focus,
     )

@@ -17,11 +17,12 @@ import pandas as pd
 import shapely
 
 from geosuff import settings
+from geosuff.io.places import lsoa_place_names
 from geosuff.maps.focus import Focus
 from geosuff.maps.layers import DataBlock, LayerSpec, MapPage, RuntimeLayer, point_rows
 from geosuff.maps.options import MapOptions
 
-__all__ = ["add_labels", "place_labels", "town_of_wards"]
+__all__ = ["add_labels", "lsoa_towns", "place_labels", "town_of_wards"]
 
 #: Leading words that never make a town on their own.
 _GENERIC = {
@@ -87,6 +88,43 @@ def town_of_wards(wards: gpd.GeoDataFrame) -> pd.Series:
         if merged.geom_type != "Polygon":  # wards apart: different places with one name
             towns[towns == town] = None
     return towns
+
+
+def lsoa_towns(population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Name the ward and the town of each LSOA: the one mapping from LSOAs to towns.
+
+    The ward is the one every per-LSOA output names
+    (:func:`geosuff.io.places.lsoa_place_names`: the ward holding the LSOA's
+    population-weighted centroid); the town is that ward's town
+    (:func:`town_of_wards`), or the ward's own name when it is in no town. Maps and
+    reports take towns from here only, so one rule decides them everywhere.
+
+    Parameters
+    ----------
+    population
+        LSOAs with ``lsoa_code``, ``demand_e``, ``demand_n`` (EPSG:27700).
+    wards
+        Ward polygons with ``ward_code`` and ``ward_name``; may be empty.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa_code``, ``ward_code``, ``ward_name`` and ``town`` (``None`` when no
+        ward overlaps the LSOA, or there are no wards).
+    """
+    codes = population["lsoa_code"].astype(str).to_numpy()
+    if wards is None or not len(wards):
+        return pd.DataFrame(
+            {"lsoa_code": codes, "ward_code": None, "ward_name": None, "town": None}
+        )
+    metric = wards.to_crs(settings.crs_metric).reset_index(drop=True)
+    names = lsoa_place_names(population, metric)
+    town = pd.Series(town_of_wards(metric).to_numpy(), index=metric["ward_code"].astype(str))
+    town = town[~town.index.duplicated()]
+    ward_town = names["ward_code"].astype(object).map(town)
+    names["town"] = ward_town.where(ward_town.notna(), names["ward_name"]).to_numpy()
+    names["lsoa_code"] = codes
+    return names[["lsoa_code", "ward_code", "ward_name", "town"]]
 
 
 def place_labels(wards: gpd.GeoDataFrame, focus: Focus | None = None) -> gpd.GeoDataFrame:

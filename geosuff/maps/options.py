@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geosuff._errors import ValidationError
-from geosuff._palettes import DEFAULT_MINUTES_EDGES
+from geosuff._palettes import DEFAULT_MINUTES_EDGES, DEFAULT_TRAVEL_EDGES
 
 __all__ = ["ALL_LAYERS", "CHOROPLETH_LAYERS", "MapOptions"]
 
@@ -15,6 +15,7 @@ ALL_LAYERS: tuple[str, ...] = (
     "pop75",
     "density75",
     "access",
+    "travel",
     "drive_home_care",
     "drive_nursing",
     "isochrones",
@@ -32,6 +33,7 @@ CHOROPLETH_LAYERS: tuple[str, ...] = (
     "pop75",
     "density75",
     "access",
+    "travel",
     "drive_home_care",
     "drive_nursing",
 )
@@ -55,6 +57,8 @@ class MapOptions:
         Class edges of drive-time choropleths and isochrones, minutes.
     access_edges
         Class edges of E2SFCA beds per 1,000 aged 75+ (default: around the benchmark).
+    travel_edges
+        Class edges of care-worker travel per visit, minutes.
     focus_buffer_km
         Margin around the focus place when framing the map.
     shading
@@ -68,6 +72,7 @@ class MapOptions:
     cluster_above: int = 40
     minutes_edges: tuple[float, ...] = DEFAULT_MINUTES_EDGES
     access_edges: tuple[float, ...] | None = None
+    travel_edges: tuple[float, ...] = DEFAULT_TRAVEL_EDGES
     focus_buffer_km: float = 5.0
     shading: str | None = None
 

@@ -181,6 +181,7 @@ def assemble(
     fmap.geosuff_self_contained = self_contained  # type: ignore[attr-defined]
     fmap.geosuff_counts = {s.key: s.count for s in page.specs}  # type: ignore[attr-defined]
     fmap.geosuff_layer_names = [s.name for s in page.specs]  # type: ignore[attr-defined]
+    fmap.geosuff_legends = {s.key: s.legend for s in page.specs}  # type: ignore[attr-defined]
     fmap.geosuff_unavailable = list(page.unavailable)  # type: ignore[attr-defined]
     fmap.geosuff_info = info  # type: ignore[attr-defined]
     return fmap

@@ -5,10 +5,12 @@ A recipe looks like::
     title = "Tisbury and the Nadder valley: care for people aged 75+"
     area = "Wiltshire"
     focus = "Tisbury"
+    year = 2030               # optional: the population projected to that year
     out = "output/maps/tisbury.html"
     tiles = "osm"              # "none", "osm" or a URL template with {z}/{x}/{y}
     self_contained = true
     layers = ["outline", "pop75", "density75", "care_homes"]   # default: all
+    shading = "travel"         # the shading shown first (default: access, else pop75)
 
     [display]
     simplify_m = 25
@@ -19,13 +21,15 @@ A recipe looks like::
     [thresholds]
     minutes = [0, 10, 20, 30, 45]          # an open top class is added
     access_beds_per_1000 = [0, 40, 80, 110, 165]
+    travel_minutes = [0, 6, 8, 10, 13]     # care-worker travel per visit
 
     network = "osm/rutland-2022-07-20.osm.pbf"   # optional; else the labelled estimate
-    analyses = true           # compute access, gaps, isochrones unless given below
+    analyses = true           # compute access, travel, gaps, isochrones unless given below
 
     [inputs]                  # optional results of other steps; paths from the current folder
     access = "output/access_wiltshire.parquet"
     gaps = "output/gaps_wiltshire.csv"
+    travel = "output/runs_lsoa_wiltshire.csv"   # geosuff runs --by lsoa
     zones = "geosuff/boundaries/wiltshire_15_zones.toml"  # polygons, LSOA/ward CSV or seeds
     isochrones = "output/isochrones_tisbury.gpkg"
 """
@@ -44,7 +48,7 @@ from geosuff.maps.options import ALL_LAYERS, MapOptions
 
 __all__ = ["INPUT_KEYS", "MapRecipe", "load_recipe"]
 
-INPUT_KEYS = ("access", "gaps", "zones", "isochrones")
+INPUT_KEYS = ("access", "gaps", "travel", "zones", "isochrones")
 _TOP = {
     "title",
     "area",
@@ -59,9 +63,11 @@ _TOP = {
     "inputs",
     "network",
     "analyses",
+    "year",
+    "shading",
 }
 _DISPLAY = {"simplify_m", "decimals", "cluster_above", "focus_buffer_km"}
-_THRESHOLDS = {"minutes", "access_beds_per_1000"}
+_THRESHOLDS = {"minutes", "access_beds_per_1000", "travel_minutes"}
 
 
 @dataclass(frozen=True)
@@ -87,15 +93,19 @@ class MapRecipe:
     options
         Drawing options.
     inputs
-        Optional result files: ``access``, ``gaps``, ``zones``, ``isochrones``.
+        Optional result files: ``access``, ``gaps``, ``travel`` (per-LSOA care-worker
+        travel, ``geosuff runs --by lsoa``), ``zones``, ``isochrones``.
     name
         Short name (the recipe file stem).
     network
         Road network (``.osm.pbf``, relative to the data folder or the current
         folder) for drive times and isochrones; ``None`` uses the labelled estimate.
     analyses
-        Compute access, gaps (and isochrones with a network) for the map when no
-        result file is given in ``[inputs]``.
+        Compute access, care-worker travel, gaps (and isochrones with a network) for
+        the map when no result file is given in ``[inputs]``.
+    year
+        The population's year: ``None`` for the estimates' own; a later year uses the
+        data folder's population projection (as ``--year``).
     """
 
     area: str
@@ -110,6 +120,7 @@ class MapRecipe:
     name: str = "map"
     network: Path | None = None
     analyses: bool = True
+    year: int | None = None
 
     def output_path(self) -> Path:
         """Return the output file: ``out``, else ``output/maps/<name>.html``.
@@ -194,6 +205,17 @@ def load_recipe(path: str | os.PathLike[str]) -> MapRecipe:
         kwargs["access_edges"] = _edges(
             thresholds["access_beds_per_1000"], "access_beds_per_1000", p
         )
+    if "shading" in doc:
+        if not isinstance(doc["shading"], str):
+            raise InputFileError(p, 'shading must be text, e.g. shading = "travel"')
+        kwargs["shading"] = doc["shading"]
+    if "travel_minutes" in thresholds:
+        kwargs["travel_edges"] = _edges(thresholds["travel_minutes"], "travel_minutes", p)
+    year = doc.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise InputFileError(p, "year must be a whole number, e.g. year = 2030")
+    if year is not None and not 1900 <= year <= 2200:
+        raise InputFileError(p, f"year = {year} is not a plausible year (1900 to 2200)")
     try:
         options = MapOptions(**kwargs)
     except ValidationError as exc:
@@ -217,4 +239,5 @@ def load_recipe(path: str | os.PathLike[str]) -> MapRecipe:
         name=p.stem,
         network=Path(doc["network"]) if doc.get("network") else None,
         analyses=doc.get("analyses", True),
+        year=year,
     )

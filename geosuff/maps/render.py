@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +18,7 @@ from geosuff.io.files import read_table, read_vector
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.wards import load_wards
 from geosuff.maps.build import build_map
-from geosuff.maps.focus import resolve_focus
+from geosuff.maps.focus import Focus, resolve_focus
 from geosuff.maps.page import check_html_path, save_map
 from geosuff.maps.recipe import MapRecipe
 
@@ -46,6 +47,10 @@ class RenderResult:
         Features drawn per layer key.
     unavailable
         Layers left out, and why.
+    year
+        The population's year.
+    population_basis
+        How the population was obtained (estimates, or an apportioned projection).
     """
 
     path: Path
@@ -54,6 +59,8 @@ class RenderResult:
     build_seconds: float
     counts: dict[str, int] = field(default_factory=dict)
     unavailable: list[str] = field(default_factory=list)
+    year: int | None = None
+    population_basis: str = ""
 
 
 def _read_any(path: Path) -> pd.DataFrame:
@@ -68,61 +75,46 @@ def _read_any(path: Path) -> pd.DataFrame:
     return table
 
 
-def _network_path(path: Path, folder: Path) -> Path:
-    if path.exists():
-        return path
-    in_data = folder / path
-    if in_data.exists():
-        return in_data
-    raise InputFileError(path, "road network file not found (looked here and in the data folder)")
-
-
 def _analyses(
     recipe: MapRecipe,
-    layers: object,
-    focus: object,
+    layers: AreaLayers,
+    focus: Focus | None,
     folder: Path,
     given: dict[str, pd.DataFrame],
-) -> dict[str, pd.DataFrame]:
-    """Compute what the map shows and the recipe did not give: zones, access, gaps, isochrones."""
-    from geosuff.analysis.access import access
-    from geosuff.analysis.gaps import find_gaps
-    from geosuff.analysis.runs import care_runs
-    from geosuff.io.surroundings import load_surroundings
-    from geosuff.maps.usable import usable_gaps
-    from geosuff.network import build_network, isochrones
-    from geosuff.network.cache import default_cache_dir
-    from geosuff.zones.groups import zone_assignment
-    from geosuff.zones.propose import zone_polygons
-
-    out: dict[str, pd.DataFrame] = {}
-    net = (
-        build_network(_network_path(recipe.network, folder), cache_dir=default_cache_dir())
-        if recipe.network is not None
-        else None
+    wards: gpd.GeoDataFrame,
+) -> dict[str, object]:
+    """Compute what the map shows and the recipe did not give: zones, access, travel, gaps."""
+    from geosuff.maps.results import (
+        focus_isochrones,
+        load_network_file,
+        load_zones_input,
+        map_results,
     )
+
+    out: dict[str, object] = {}
+    net, _ = load_network_file(recipe.network, folder)
     groups = None
     zones_file = recipe.inputs.get("zones")
     if zones_file is not None:
-        assignment = zone_assignment(zones_file, layers, network=net, data_dir=folder).data  # type: ignore[arg-type]
-        groups = assignment.set_index("lsoa_code")["zone"]
+        zoned = load_zones_input(zones_file, layers, network=net, folder=folder)
+        groups = zoned.groups
         if zones_file.suffix.lower() == ".toml":
-            out["zones"] = zone_polygons(layers.population, assignment)  # type: ignore[attr-defined]
-    if "access" not in given or "gaps" not in given:
-        acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=folder))  # type: ignore[arg-type]
-        if "access" not in given:
-            out["access"] = acc
-        runs = care_runs(layers, groups=groups, network=net, n_runs=30)  # type: ignore[arg-type]
-        flagged = find_gaps(given.get("access", acc), runs=runs, groups=groups)  # type: ignore[arg-type]
-        flagged, dropped = usable_gaps(flagged, layers)  # type: ignore[arg-type]
-        for note in dropped:
-            log.warning("%s", note)
-        if "gaps" not in given:
-            out["gaps"] = flagged[flagged["flagged"]]
-    if net is not None and focus is not None and "isochrones" not in given:
-        centre = focus.geometry.representative_point()  # type: ignore[attr-defined]
-        point = gpd.GeoDataFrame({"id": ["focus"]}, geometry=[centre], crs="EPSG:27700")
-        out["isochrones"] = isochrones(net, point, minutes=(10, 20, 30), max_snap_m=None)
+            out["zones"] = zoned.polygons
+    missing = {"access", "travel", "gaps"} - set(given)
+    if missing:
+        results = map_results(
+            layers,
+            folder=folder,
+            network=net,
+            groups=groups,
+            wards=wards,
+            access=given.get("access"),
+            travel=given.get("travel"),
+        )
+        found = {"access": results.access, "travel": results.travel, "gaps": results.gaps}
+        out.update({key: found[key] for key in missing})
+    if "isochrones" not in given:
+        out["isochrones"] = focus_isochrones(net, focus)
     return out
 
 
@@ -181,19 +173,19 @@ def render_recipe(
     start = time.perf_counter()
     path = check_html_path(out if out is not None else recipe.output_path())
     folder = resolve_data_dir(data_dir)
-    layers = load_area_layers(recipe.area, data_dir=folder, files=files)
+    layers = load_area_layers(recipe.area, data_dir=folder, files=files, year=recipe.year)
     wards = area_wards(layers, folder)
     focus = None
     if recipe.focus:
         postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
         focus = resolve_focus(recipe.focus, wards, postcodes=postcodes)
-    extra: dict[str, pd.DataFrame] = {
+    extra: dict[str, Any] = {
         key: _read_any(path)
         for key, path in recipe.inputs.items()
         if not (key == "zones" and path.suffix.lower() == ".toml")
     }
     if recipe.analyses:
-        extra.update(_analyses(recipe, layers, focus, folder, extra))
+        extra.update(_analyses(recipe, layers, focus, folder, extra, wards))
     sources = {k: str(v) for k, v in recipe.inputs.items()}
     pop_file = (files.population if files else None) or find_data_file(folder, "population")
     if pop_file is not None:
@@ -203,6 +195,7 @@ def render_recipe(
         layers,
         focus=focus,
         access=extra.get("access"),
+        travel=extra.get("travel"),
         gaps=extra.get("gaps"),
         zones=extra.get("zones"),
         isochrones=extra.get("isochrones"),  # type: ignore[arg-type]
@@ -223,4 +216,6 @@ def render_recipe(
         end - built,
         dict(fmap.geosuff_counts),  # type: ignore[attr-defined]
         list(fmap.geosuff_unavailable),  # type: ignore[attr-defined]
+        layers.year,
+        layers.population_basis,
     )

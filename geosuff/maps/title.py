@@ -14,7 +14,15 @@ from geosuff.maps.focus import Focus
 from geosuff.maps.layers import MapPage, fmt_number, vintage_of
 from geosuff.maps.points import coverage_note
 
-__all__ = ["ATTRIBUTION", "SHORT_ATTRIBUTION", "default_title", "population_year", "title_info"]
+__all__ = [
+    "ATTRIBUTION",
+    "SHORT_ATTRIBUTION",
+    "default_title",
+    "population_year",
+    "short_basis",
+    "title_info",
+    "year_note",
+]
 
 #: Short form for the map corner; the title block carries :data:`ATTRIBUTION`.
 SHORT_ATTRIBUTION = (
@@ -52,6 +60,44 @@ def population_year(layers: AreaLayers, pop_label: str) -> tuple[str, str]:
         return str(layers.year), layers.population_basis or pop_label
     match = re.search(r"\((?:mid-)?((?:19|20)\d{2})\b", pop_label)
     return (match.group(1) if match else "year not stated"), pop_label
+
+
+def year_note(layers: AreaLayers) -> str | None:
+    """Return the population's year in a few words: ``"2020"`` or ``"2030, projected"``.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+
+    Returns
+    -------
+    str or None
+        The year, marked ``projected`` when a projection was applied; ``None`` when
+        the year is not known.
+    """
+    if layers.year is None:
+        return None
+    projected = "projections" in layers.sources or "projection" in layers.population_basis
+    return f"{layers.year}, projected" if projected else str(layers.year)
+
+
+def short_basis(basis: str) -> str:
+    """Shorten a population basis for a title line (the full text goes in the notes).
+
+    Parameters
+    ----------
+    basis
+        ``AreaLayers.population_basis`` (or any source text).
+
+    Returns
+    -------
+    str
+        The basis up to how it was apportioned to LSOAs, e.g. ``"ONS 2018-based
+        subnational population projections (...) for 2030, apportioned to LSOAs"``.
+    """
+    head, sep, _ = basis.partition(", apportioned to LSOAs")
+    return f"{head}{sep}" if sep else basis
 
 
 def default_title(layers: AreaLayers, focus: Focus | None) -> str:
@@ -143,7 +189,8 @@ def title_info(
     facts = [["Area", f"{area.name} ({area.code}), {len(pop)} LSOAs"]]
     if focus is not None:
         facts.append(["Focus", f"{focus.query.strip()} ({focus.kind} {focus.name})"])
-    facts.append(["Year", f"{year}: {basis}; aged 75+ {fmt_number(pop['pop_75plus'].sum())}"])
+    aged = fmt_number(pop["pop_75plus"].sum())
+    facts.append(["Year", f"{year}: {short_basis(basis)}; aged 75+ {aged}"])
     found = [
         text
         for key, label in _PROVIDERS
@@ -152,6 +199,8 @@ def title_info(
     facts.append(["Data", "; ".join(f[0] for f in found) if found else "no provider data"])
     facts.append(["Travel", travel])
     lines = [f[1] for f in found]
+    if short_basis(basis) != basis:
+        lines.insert(0, f"Population {year}: {basis}")
     if page.unavailable:
         lines.append("Not available: " + "; ".join(page.unavailable))
     counts = {s.key: s.count for s in page.specs}

@@ -1,11 +1,11 @@
 """The market position evidence report: findings, tables, charts, map, caveats, sources.
 
-:func:`report` (also ``geosuff.report``) loads an area, runs geosuff's analyses and
-writes one self-contained HTML page that opens offline and prints to A4. Import the
-pieces from here (``from geosuff.report import collect_report_data``). This package
-is itself callable, so ``geosuff.report(...)`` runs :func:`report` whether
-``geosuff.report`` names the function or, once a submodule has been imported, the
-package.
+:func:`report` (also ``geosuff.report``) loads an area (for a chosen year too), runs
+geosuff's analyses and writes one self-contained HTML page that opens offline and
+prints to A4. Import the pieces from here
+(``from geosuff.report import collect_report_data``). This package is itself callable,
+so ``geosuff.report(...)`` runs :func:`report` whether ``geosuff.report`` names the
+function or, once a submodule has been imported, the package.
 """
 
 from __future__ import annotations
@@ -14,19 +14,26 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from geosuff.maps.usable import usable_gaps
 from geosuff.report.build import ReportResult, build_report, report
-from geosuff.report.data import ReportData, collect_report_data
+from geosuff.report.data import (
+    ReportData,
+    SupplyAt,
+    assemble_report_data,
+    collect_report_data,
+    trajectory_years,
+)
 from geosuff.report.findings import key_findings
 
 __all__ = [
     "ReportData",
     "ReportResult",
+    "SupplyAt",
+    "assemble_report_data",
     "build_report",
     "collect_report_data",
     "key_findings",
     "report",
-    "usable_gaps",
+    "trajectory_years",
 ]
 
 

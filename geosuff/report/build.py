@@ -14,14 +14,15 @@ from geosuff.io.files import atomic_path
 from geosuff.maps.choropleths import travel_label
 from geosuff.maps.layers import vintage_of
 from geosuff.maps.page import check_html_path
-from geosuff.maps.title import population_year
+from geosuff.maps.title import short_basis
 from geosuff.report.caveats import caveats_section
 from geosuff.report.data import ReportData, collect_report_data
 from geosuff.report.findings import findings_section
+from geosuff.report.homecare import homecare_section
 from geosuff.report.mapsection import map_parts, map_section, report_map
 from geosuff.report.page import assemble_page
+from geosuff.report.population import population_section
 from geosuff.report.section import Section
-from geosuff.report.sections import homecare_section, population_section
 from geosuff.report.supply import supply_section
 
 __all__ = ["ReportResult", "build_report", "report"]
@@ -47,6 +48,9 @@ class ReportResult:
         Sections left out, with the reason.
     pdf
         The PDF, when one was printed.
+    population
+        ``(year, population_basis)`` of each population the report uses (the
+        estimates', then the chosen year's).
     """
 
     path: Path
@@ -55,6 +59,7 @@ class ReportResult:
     sections: list[str] = field(default_factory=list)
     omitted: dict[str, str] = field(default_factory=dict)
     pdf: Path | None = None
+    population: list[tuple[int | None, str]] = field(default_factory=list)
 
 
 def build_report(data: ReportData, *, tiles: str | None = None) -> tuple[str, list[Section]]:
@@ -73,25 +78,34 @@ def build_report(data: ReportData, *, tiles: str | None = None) -> tuple[str, li
         The page and its sections.
     """
     layers = data.layers
-    pop_source = data.pop_source
-    pop_label = f"ONS population estimates ({vintage_of(pop_source)}) on 2011 LSOAs"
-    year, basis = population_year(layers, pop_label)
-    if data.year is not None:
-        year = str(data.year)
+    pop_label = f"ONS population estimates ({vintage_of(data.pop_source)}) on 2011 LSOAs"
     travel = travel_label(data.access)
     parts = map_parts(report_map(data, tiles=tiles))
     sections = [
-        findings_section(data, year=year, basis=basis, travel=travel),
-        population_section(data, year, basis),
-        supply_section(data, year),
+        findings_section(data),
+        population_section(data, data.now.label),
+        supply_section(data),
         homecare_section(data, travel),
         map_section(parts, data),
         caveats_section(data, pop_label=pop_label, travel=travel),
     ]
     facts = [list(f) for f in parts.info.get("facts", [])]  # type: ignore[union-attr]
+    if data.then is not None:
+        facts = [
+            [
+                "Year",
+                f"{data.now.year}: {data.now.basis}; {data.then.year}: "
+                f"{short_basis(data.then.basis)} (access, travel and gaps for "
+                f"{data.then.year})",
+            ]
+            if f[0] == "Year"
+            else f
+            for f in facts
+        ]
     where = layers.area.name
     if data.focus is not None:
         where = f"{layers.area.name}, around {data.focus.query.strip()}"
+    year = data.now.label if data.then is None else f"{data.now.label} and {data.then.year}"
     page = assemble_page(
         title=f"Care for people aged 75+ in {where}: the evidence, {year}",
         kicker="Market position statement: evidence section",
@@ -106,6 +120,7 @@ def report(
     area: str,
     *,
     out: str | os.PathLike[str],
+    year: int | None = None,
     zones: str | os.PathLike[str] | None = None,
     network: str | os.PathLike[str] | None = None,
     focus: str | None = None,
@@ -113,7 +128,6 @@ def report(
     files: LayerFiles | None = None,
     tiles: str | None = None,
     pdf: str | os.PathLike[str] | None = None,
-    n_runs: int = 100,
     seed: int = 0,
     thresholds: GapThresholds | None = None,
 ) -> ReportResult:
@@ -125,6 +139,10 @@ def report(
         Local authority code or name (``"Wiltshire"``).
     out
         The ``.html`` file to write.
+    year
+        The year of the analyses and of the future supply tables (``2030``): ``None``
+        for the estimates' year; a later year projects the population with the data
+        folder's ONS projections. The report then shows supply now and in that year.
     zones
         Zone polygons, an LSOA/ward-to-zone table or a seed list (``boundaries/*.toml``).
     network
@@ -140,10 +158,8 @@ def report(
         Base map of the embedded map (default none: the report works offline).
     pdf
         Also print the report to this PDF with headless Chromium.
-    n_runs
-        Simulated care-worker runs per zone.
     seed
-        Seed of the runs.
+        Seed of the simulated care-worker rounds.
     thresholds
         Gap thresholds.
 
@@ -155,18 +171,18 @@ def report(
     Examples
     --------
     >>> import geosuff
-    >>> geosuff.report("Rutland", out="output/rutland.html")  # doctest: +SKIP
+    >>> geosuff.report("Rutland", out="output/rutland.html", year=2030)  # doctest: +SKIP
     """
     start = time.perf_counter()
     path = check_html_path(out)
     data = collect_report_data(
         area,
+        year=year,
         zones=zones,
         network=network,
         focus=focus,
         data_dir=data_dir,
         files=files,
-        n_runs=n_runs,
         seed=seed,
         thresholds=thresholds,
     )
@@ -187,4 +203,5 @@ def report(
         [s.key for s in sections if s.omitted is None],
         {s.key: s.omitted for s in sections if s.omitted is not None},
         printed,
+        [(at.year, at.basis) for at in (data.now, data.then) if at is not None],
     )

@@ -1,247 +1,129 @@
 """Everything a market position report shows, computed with geosuff's own analyses.
 
-:func:`collect_report_data` loads the area and runs supply (by district, town and
-zone), access, care-worker runs and gap flags exactly as the ``supply``, ``access``,
-``runs`` and ``gaps`` commands do, so each figure in the report matches those
-commands' tables. Inputs that other steps add later (population projections for a
-chosen year, per-LSOA travel per visit) are optional fields: a section whose input is
-missing is left out with a note.
+:func:`collect_report_data` loads the area (for the chosen year, and for the estimates'
+year), runs access, care-worker travel and gap flags as the ``access``, ``runs`` and
+``gaps`` commands do (:func:`geosuff.maps.map_results`, the map's own function), and
+adds supply against the benchmarks by district, town and zone, now and in the chosen
+year, and the older population's trajectory. :func:`assemble_report_data` does the
+last part for callers that ran the analyses themselves (batch runs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geosuff._errors import InputFileError
-from geosuff.analysis.access import access as access_fn
-from geosuff.analysis.gaps import GapThresholds, find_gaps
-from geosuff.analysis.joins import assign_groups
-from geosuff.analysis.runs import care_runs
+from geosuff._errors import GeosuffError
+from geosuff.analysis.gaps import GapThresholds
 from geosuff.analysis.summary import area_summary
 from geosuff.analysis.supply import supply_ratios
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.layout import find_data_file, resolve_data_dir
-from geosuff.io.surroundings import load_surroundings
+from geosuff.io.population_year import layers_for_years
+from geosuff.io.trajectory import population_trajectory
 from geosuff.maps.focus import Focus, resolve_focus
-from geosuff.maps.labels import town_of_wards
+from geosuff.maps.labels import lsoa_towns
 from geosuff.maps.render import area_wards
-from geosuff.maps.usable import usable_gaps
+from geosuff.maps.results import MapResults, load_network_file, load_zones_input, map_results
+from geosuff.maps.title import year_note
+from geosuff.report.figures import ReportData, SupplyAt
 
-__all__ = ["ReportData", "collect_report_data", "usable_gaps"]
+__all__ = [
+    "ReportData",
+    "SupplyAt",
+    "assemble_report_data",
+    "collect_report_data",
+    "collect_warnings",
+    "trajectory_years",
+]
 
 log = logging.getLogger(__name__)
 
+#: The trajectory runs to at least this year (and to the chosen year when later).
+TRAJECTORY_UNTIL = 2040
+#: Years between the trajectory's points.
+TRAJECTORY_STEP = 5
 
-@dataclass
-class ReportData:
-    """The figures of one report.
 
-    Attributes
-    ----------
-    layers
-        The area's layers (population, providers, coverage, provenance, scope).
-    wards
-        The area's wards (may be empty).
-    focus
-        The focus place, or ``None``.
-    summary
-        :func:`geosuff.area_summary`: one row per district, then the area.
-    towns
-        Supply by town (``unit`` = town name), towns grouped from ward names.
-    zones
-        Supply by zone, or ``None`` without zones.
-    zone_polygons
-        Zone outlines (dissolved LSOAs), or ``None``.
-    groups
-        Zone of each LSOA (indexed by ``lsoa_code``), or ``None``.
-    lsoa_places
-        Ward and town of each LSOA (``lsoa_code`` index; ``ward``, ``town``).
-    access
-        :func:`geosuff.access` per LSOA.
-    runs
-        :func:`geosuff.care_runs` per zone (per district without zones).
-    gaps
-        :func:`geosuff.find_gaps` with only the flags the data can support.
-    gaps_dropped
-        Flags left out and why (e.g. home care distances from an incomplete list).
-    isochrones
-        Drive-time bands around the focus (with a road network), or ``None``.
-    network
-        The road network file, or ``None`` for the labelled estimate.
-    pop_source
-        The population file (its name carries the vintage).
-    thresholds
-        Gap thresholds used.
-    runs_settings
-        Rates and parameters of the runs (hourly rate, mileage, overhead, runs, seed).
-    year
-        The year the figures describe when it is not the population's base year.
-    trajectory
-        Population by year (``year``, ``pop_65plus``, ``pop_75plus``, ``pop_85plus``)
-        from projections, or ``None`` when none are loaded.
-    future
-        :func:`geosuff.area_summary` for :attr:`year`, or ``None``.
+class _Warnings(logging.Handler):
+    """Keep the warnings of the thread that created it (jobs may share a process)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage().splitlines()[0]
+        if record.thread == self.thread and text not in self.messages:
+            self.messages.append(text)
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[str]]:
+    """Collect geosuff's warnings (this thread's) while the block runs, for caveats.
+
+    A warning says what the figures leave out (providers far from the road network,
+    cross-border demand kept at its estimates in a projected year...); the report
+    states them where it states its caveats.
+
+    Yields
+    ------
+    list of str
+        The warnings' first lines, in order, without repeats (filled as they come).
     """
-
-    layers: AreaLayers
-    wards: gpd.GeoDataFrame
-    focus: Focus | None
-    summary: pd.DataFrame
-    towns: pd.DataFrame | None
-    zones: pd.DataFrame | None
-    zone_polygons: gpd.GeoDataFrame | None
-    groups: pd.Series | None
-    lsoa_places: pd.DataFrame
-    access: gpd.GeoDataFrame
-    runs: gpd.GeoDataFrame
-    gaps: gpd.GeoDataFrame
-    gaps_dropped: list[str] = field(default_factory=list)
-    isochrones: gpd.GeoDataFrame | None = None
-    network: str | None = None
-    pop_source: str = "ONS population estimates"
-    thresholds: dict[str, Any] = field(default_factory=dict)
-    runs_settings: dict[str, Any] = field(default_factory=dict)
-    year: int | None = None
-    trajectory: pd.DataFrame | None = None
-    future: pd.DataFrame | None = None
+    handler = _Warnings()
+    logger = logging.getLogger("geosuff")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
 
 
-def _lsoa_places(layers: AreaLayers, wards: gpd.GeoDataFrame) -> pd.DataFrame:
-    index = pd.Index(layers.population["lsoa_code"], name="lsoa_code")
-    if wards.empty:
-        return pd.DataFrame({"ward": None, "town": None}, index=index)
-    ward_of, _ = assign_groups(layers.population, wards, "ward_code", label="ward")
-    names = wards.set_index("ward_code")["ward_name"].astype(str)
-    town = pd.Series(town_of_wards(wards).to_numpy(), index=wards["ward_code"])
-    town = town.fillna(names)
-    return pd.DataFrame(
-        {"ward": ward_of.map(names).to_numpy(), "town": ward_of.map(town).to_numpy()},
-        index=index,
-    )
-
-
-def _network(path: str | os.PathLike[str] | None, folder: Path) -> tuple[object | None, str | None]:
-    if path is None:
-        return None, None
-    from geosuff.network import build_network, load_network
-    from geosuff.network.cache import default_cache_dir
-
-    p = Path(path)
-    if not p.exists() and (folder / p).exists():
-        p = folder / p
-    if not p.exists():
-        raise InputFileError(p, "road network not found (looked here and in the data folder)")
-    if p.suffix.lower() in (".pbf", ".osm") or p.name.endswith(".osm.pbf"):
-        return build_network(p, cache_dir=default_cache_dir()), p.name
-    return load_network(p), p.name
-
-
-def collect_report_data(
-    area: str,
+def trajectory_years(
+    base_year: int,
+    year: int | None = None,
     *,
-    zones: str | os.PathLike[str] | None = None,
-    network: str | os.PathLike[str] | None = None,
-    focus: str | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    files: LayerFiles | None = None,
-    n_runs: int = 100,
-    seed: int = 0,
-    thresholds: GapThresholds | None = None,
-) -> ReportData:
-    """Load an area and compute every figure of its report.
+    until: int = TRAJECTORY_UNTIL,
+    step: int = TRAJECTORY_STEP,
+) -> list[int]:
+    """Years of the population trajectory: the base year, every *step* years, the chosen year.
 
     Parameters
     ----------
-    area
-        Local authority code or name.
-    zones
-        Zone polygons, an LSOA/ward-to-zone table or a seed list (``boundaries/*.toml``).
-    network
-        Road network (``.osm.pbf`` here or in the data folder, or a saved network);
-        ``None`` uses the labelled straight-line estimate.
-    focus
-        A place to centre the map on (ward name or postcode).
-    data_dir
-        Data folder.
-    files
-        Layer file overrides.
-    n_runs
-        Simulated care-worker runs per zone (as ``geosuff runs``).
-    seed
-        Seed of the runs.
-    thresholds
-        Gap thresholds (default :class:`geosuff.GapThresholds`).
+    base_year
+        The estimates' year.
+    year
+        The chosen year (the trajectory reaches it when it is later than *until*).
+    until
+        The trajectory runs at least to this year.
+    step
+        Years between points (on multiples of *step*).
 
     Returns
     -------
-    ReportData
-        The figures.
+    list of int
+        Increasing years.
+
+    Examples
+    --------
+    >>> trajectory_years(2020, 2032)
+    [2020, 2025, 2030, 2032, 2035, 2040]
     """
-    from geosuff.zones.groups import zone_assignment
-    from geosuff.zones.propose import zone_polygons
-
-    folder = resolve_data_dir(data_dir)
-    layers = load_area_layers(area, data_dir=folder, files=files)
-    wards = area_wards(layers, folder)
-    place = None
-    if focus:
-        postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
-        place = resolve_focus(focus, wards, postcodes=postcodes)
-    net, net_name = _network(network, folder)
-    groups = polygons = by_zone = None
-    if zones is not None:
-        assignment = zone_assignment(zones, layers, network=net, data_dir=folder).data
-        groups = assignment.dropna(subset=["zone"]).set_index("lsoa_code")["zone"]
-        polygons = zone_polygons(layers.population, assignment.dropna(subset=["zone"]))
-        by_zone = _supply(layers, "zone", groups)
-    places = _lsoa_places(layers, wards)
-    towns = (
-        _supply(layers, "ward", places["town"].dropna()) if places["town"].notna().any() else None
-    )
-    around = load_surroundings(layers, data_dir=folder)
-    acc = access_fn(layers, network=net, surroundings=around)
-    th = thresholds or GapThresholds()
-    runs = care_runs(layers, groups=groups, network=net, n_runs=n_runs, seed=seed)
-    flagged = find_gaps(acc, runs=runs, groups=groups, thresholds=th)
-    gaps, dropped = usable_gaps(flagged, layers)
-    iso = None
-    if net is not None and place is not None:
-        from geosuff.network import isochrones
-
-        centre = place.geometry.representative_point()
-        point = gpd.GeoDataFrame({"id": ["focus"]}, geometry=[centre], crs="EPSG:27700")
-        iso = isochrones(net, point, minutes=(10, 20, 30), max_snap_m=None)
-    return ReportData(
-        layers=layers,
-        wards=wards,
-        focus=place,
-        summary=area_summary(layers),
-        towns=towns,
-        zones=by_zone,
-        zone_polygons=polygons,
-        groups=groups,
-        lsoa_places=places,
-        access=acc,
-        runs=runs,
-        gaps=gaps,
-        gaps_dropped=dropped,
-        isochrones=iso,
-        network=net_name,
-        pop_source=str(
-            (files.population if files else None)
-            or find_data_file(folder, "population")
-            or "ONS population estimates"
-        ),
-        thresholds=dict(flagged.attrs.get("thresholds", {})),
-        runs_settings={**runs.attrs, "runs_per_zone": n_runs, "seed": seed},
-    )
+    last = max(until, year or base_year)
+    first = (base_year // step + 1) * step
+    years = {base_year, *range(first, last + 1, step)}
+    if year is not None and year >= base_year:
+        years.add(year)
+    return sorted(years)
 
 
 def _supply(layers: AreaLayers, by: str, groups: pd.Series) -> pd.DataFrame:
@@ -254,3 +136,212 @@ def _supply(layers: AreaLayers, by: str, groups: pd.Series) -> pd.DataFrame:
         groups=groups,
     )
     return pd.DataFrame(table.drop(columns="geometry"))
+
+
+def _supply_at(layers: AreaLayers, places: pd.DataFrame, groups: pd.Series | None) -> SupplyAt:
+    town = places["town"].dropna()
+    return SupplyAt(
+        year=layers.year,
+        basis=layers.population_basis,
+        label=year_note(layers) or "year not stated",
+        projected=(year_note(layers) or "").endswith("projected"),
+        districts=area_summary(layers),
+        towns=_supply(layers, "ward", town) if len(town) else None,
+        zones=_supply(layers, "zone", groups) if groups is not None else None,
+    )
+
+
+def _trajectory(
+    base: AreaLayers, year: int | None, folder: Path, files: LayerFiles | None
+) -> tuple[pd.DataFrame | None, str]:
+    if base.year is None:
+        return None, "the estimates' year is not known, so no projection can follow it"
+    years = trajectory_years(base.year, year)
+    given = files or LayerFiles()
+    try:
+        table = population_trajectory(
+            base.area,
+            years,
+            folder,
+            population=given.population,
+            lsoa=given.lsoa,
+            projection=given.projections,
+        )
+    except GeosuffError as exc:
+        log.warning("no population trajectory: %s", exc)
+        return None, str(exc).splitlines()[0]
+    return table, ""
+
+
+def assemble_report_data(
+    base: AreaLayers,
+    layers: AreaLayers,
+    results: MapResults,
+    *,
+    folder: str | os.PathLike[str],
+    wards: gpd.GeoDataFrame,
+    focus: Focus | None = None,
+    groups: pd.Series | None = None,
+    zone_polygons: gpd.GeoDataFrame | None = None,
+    network: str | None = None,
+    files: LayerFiles | None = None,
+    year: int | None = None,
+    warnings: list[str] | None = None,
+) -> ReportData:
+    """Add supply (now and in the chosen year), places and the trajectory to analyses' results.
+
+    Parameters
+    ----------
+    base
+        The area's layers with the estimates' population.
+    layers
+        The layers for the chosen year (*base* itself when there is none).
+    results
+        Access, travel and gaps for *layers* (:func:`geosuff.maps.map_results`).
+    folder
+        The data folder.
+    wards
+        The area's wards (may be empty).
+    focus
+        The focus place.
+    groups
+        Zone of each LSOA, or ``None``.
+    zone_polygons
+        Zone outlines, or ``None``.
+    network
+        The road network's file name, or ``None`` for the estimate.
+    files
+        Layer file overrides (population, projections).
+    year
+        The year asked for.
+    warnings
+        Warnings raised while the analyses ran (:func:`collect_warnings`).
+
+    Returns
+    -------
+    ReportData
+        The report's figures.
+    """
+    data_dir = resolve_data_dir(folder)
+    places = lsoa_towns(base.population, wards).set_index("lsoa_code")
+    now = _supply_at(base, places, groups)
+    then = _supply_at(layers, places, groups) if layers.year != base.year else None
+    with collect_warnings() as warned:
+        trajectory, why = _trajectory(base, year, data_dir, files)
+    if results.access is None or results.travel is None or results.gaps is None:
+        msg = "a report needs access, care-worker travel and gaps results"
+        raise GeosuffError(msg)
+    pop_file = (files.population if files else None) or find_data_file(data_dir, "population")
+    return ReportData(
+        layers=layers,
+        base=base,
+        wards=wards,
+        focus=focus,
+        places=places,
+        now=now,
+        then=then,
+        access=results.access,
+        travel=results.travel,
+        gaps=results.gaps,
+        groups=groups,
+        zone_polygons=zone_polygons,
+        isochrones=results.isochrones,
+        trajectory=trajectory,
+        trajectory_note=why,
+        network=network,
+        pop_source=str(pop_file or "ONS population estimates"),
+        thresholds=dict(results.gaps.attrs.get("thresholds", {})),
+        year=year,
+        warnings=list(dict.fromkeys([*(warnings or []), *warned])),
+    )
+
+
+def collect_report_data(
+    area: str,
+    *,
+    year: int | None = None,
+    zones: str | os.PathLike[str] | None = None,
+    network: str | os.PathLike[str] | None = None,
+    focus: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    files: LayerFiles | None = None,
+    seed: int = 0,
+    thresholds: GapThresholds | None = None,
+) -> ReportData:
+    """Load an area and compute every figure of its report.
+
+    Parameters
+    ----------
+    area
+        Local authority code or name.
+    year
+        The year of the analyses and of the future supply tables: ``None`` for the
+        estimates' year; a later year projects the population (ONS projections in the
+        data folder, apportioned to LSOAs).
+    zones
+        Zone polygons, an LSOA/ward-to-zone table or a seed list (``boundaries/*.toml``).
+    network
+        Road network (``.osm.pbf`` here or in the data folder, or a saved network);
+        ``None`` uses the labelled estimate.
+    focus
+        A place to centre the map on (ward name or postcode).
+    data_dir
+        Data folder.
+    files
+        Layer file overrides.
+    seed
+        Seed of the simulated care-worker rounds (the commands' default 0).
+    thresholds
+        Gap thresholds (default :class:`geosuff.GapThresholds`).
+
+    Returns
+    -------
+    ReportData
+        The figures.
+
+    Raises
+    ------
+    ValidationError
+        If *year* is outside the projection's range.
+    """
+    folder = resolve_data_dir(data_dir)
+    base = load_area_layers(area, data_dir=folder, files=files)
+    layers = base
+    if year is not None and year != base.year:
+        projection = files.projections if files else None
+        layers = layers_for_years(base, [year], data_dir=folder, projection=projection)[0]
+    wards = area_wards(base, folder)
+    place = None
+    if focus:
+        postcodes = (files.postcodes if files else None) or find_data_file(folder, "postcodes")
+        place = resolve_focus(focus, wards, postcodes=postcodes)
+    with collect_warnings() as warned:
+        net, net_name = load_network_file(network, folder)
+        groups = polygons = None
+        if zones is not None:
+            zoned = load_zones_input(zones, layers, network=net, folder=folder)
+            groups, polygons = zoned.groups, zoned.polygons
+        results = map_results(
+            layers,
+            folder=folder,
+            network=net,
+            groups=groups,
+            focus=place,
+            wards=wards,
+            thresholds=thresholds,
+            seed=seed,
+        )
+    return assemble_report_data(
+        base,
+        layers,
+        results,
+        folder=folder,
+        wards=wards,
+        focus=place,
+        groups=groups,
+        zone_polygons=polygons,
+        network=net_name,
+        files=files,
+        year=year,
+        warnings=warned,
+    )

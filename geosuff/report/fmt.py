@@ -119,6 +119,13 @@ def gap_words(value: object, *, unit: str = "") -> str:
     return f"{'shortfall' if x < 0 else 'surplus'} {abs(x):,}{unit}"
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, list | tuple):
+        items = "".join(f"<li>{esc(v)}</li>" for v in value)
+        return f'<ul class="cell-list">{items}</ul>' if items else ""
+    return esc(value)
+
+
 @dataclass(frozen=True)
 class Column:
     """A table column: its heading, and whether it holds numbers (right-aligned).
@@ -151,7 +158,8 @@ def html_table(
     columns
         The columns.
     rows
-        Cell texts, one sequence per row (already formatted).
+        Cell texts, one sequence per row (already formatted); a list or tuple in a
+        cell is shown as a bulleted list of its texts.
     caption
         The table caption.
     row_headers
@@ -175,10 +183,11 @@ def html_table(
         cells = []
         for i, (col, value) in enumerate(zip(columns, row, strict=True)):
             cls = num if col.numeric else ""
+            text = _cell(value)
             if i == 0 and row_headers:
-                cells.append(f'<th scope="row"{cls}>{esc(value)}</th>')
+                cells.append(f'<th scope="row"{cls}>{text}</th>')
             else:
-                cells.append(f"<td{cls}>{esc(value)}</td>")
+                cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     foot = f'<p class="table-note">{esc(note)}</p>' if note else ""
     return (

@@ -15,7 +15,7 @@ import folium
 from geosuff.maps.build import build_map
 from geosuff.maps.options import MapOptions
 from geosuff.report.data import ReportData
-from geosuff.report.fmt import Column, count, html_table, number
+from geosuff.report.fmt import Column, count, esc, html_table, number
 from geosuff.report.section import Section
 
 __all__ = ["MapParts", "map_parts", "map_section", "report_map"]
@@ -69,6 +69,7 @@ def report_map(data: ReportData, *, tiles: str | None = None) -> folium.Map:
         layers,
         focus=data.focus,
         access=data.access,
+        travel=data.travel,
         gaps=data.gaps,
         zones=data.zone_polygons,
         isochrones=data.isochrones,
@@ -108,15 +109,16 @@ def map_parts(fmap: folium.Map) -> MapParts:
 
 
 def _zone_table(data: ReportData) -> str:
-    zones = data.zones
+    zones = data.current.zones
     if zones is None:
         return ""
-    runs = data.runs.set_index("zone")
-    flagged = data.gaps[data.gaps["flagged"]].groupby("zone").size()
+    travel = data.travel.zones.set_index(data.travel.zones["zone"].astype(str))
+    flagged = data.gaps[data.gaps["flagged"].astype(bool)]
+    by_zone = flagged["lsoa_code"].map(data.groups).astype(str).value_counts()
     rows = []
     for _, z in zones.iterrows():
         name = str(z["unit"])
-        run = runs.loc[name] if name in runs.index else None
+        minutes = travel["home_care_minutes_per_visit"].get(name)
         rows.append(
             [
                 name,
@@ -124,22 +126,22 @@ def _zone_table(data: ReportData) -> str:
                 count(z["pop_75plus"]),
                 count(z["beds"]),
                 number(z["beds_per_1000_75plus"], 1),
-                number(run["travel_minutes_per_visit_mean"], 1) if run is not None else "no data",
-                count(flagged.get(name, 0)),
+                number(minutes, 1),
+                count(by_zone.get(name, 0)),
             ]
         )
     return html_table(
         [
             Column("Zone"),
             Column("LSOAs", True),
-            Column("Aged 75+", True),
+            Column(f"Aged 75+ ({data.year_label})", True),
             Column("Care home beds", True),
             Column("Beds per 1,000 aged 75+", True),
-            Column("Travel per visit, min", True),
+            Column("Care-worker travel per visit, min", True),
             Column("Flagged LSOAs", True),
         ],
         rows,
-        caption="Zone summaries",
+        caption=f"Zone summaries ({data.year_label})",
     )
 
 
@@ -159,8 +161,10 @@ def map_section(parts: MapParts, data: ReportData) -> Section:
         The section.
     """
     hint = (
-        '<p class="note screen-only">Pick one shading at a time in the layer list; click an '
-        "area or a care home for its figures. Gap LSOAs are outlined in magenta.</p>"
+        '<p class="note screen-only">Pick one shading at a time in the layer list (care-worker '
+        "travel per visit is one of them); click an area or a care home for its figures. Gap "
+        f"LSOAs are outlined in magenta. Population, access, travel and gaps: "
+        f"{esc(data.year_label)}.</p>"
     )
     body = f'{hint}<div class="report-map">{parts.body}</div>{_zone_table(data)}'
     return Section("map", "Map and zone summaries", body)

@@ -42,6 +42,9 @@ table.data th, table.data td { border-bottom: 1px solid var(--rule); padding: 4p
 table.data thead th { border-bottom: 2px solid #999; font-weight: 600; }
 table.data tbody th { font-weight: 500; }
 table.data .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.data thead th.num { white-space: normal; min-width: 4.5em; }
+table.data ul.cell-list { margin: 0; padding-left: 1.1em; }
+table.data ul.cell-list li { margin: 0 0 2px; }
 table.reasons td:last-child { min-width: 18em; }
 .table-note { font-size: 12px; color: var(--muted); margin: 4px 0 0; }
 figure.chart { margin: 14px 0; }
@@ -55,6 +58,10 @@ footer { margin-top: 36px; font-size: 12px; color: var(--muted); border-top: 1px
   padding-top: 8px; }
 @media (max-width: 640px) {
   .report { padding: 10px; }
+  table.data caption { position: sticky; left: 0; max-width: calc(100vw - 24px); }
+  figure.chart > div { overflow-x: auto; }
+  figure.chart svg { min-width: 600px; }
+  .table-note { max-width: calc(100vw - 24px); }
   header.report-head h1 { font-size: 21px; }
   dl.facts { grid-template-columns: 1fr; }
   nav.toc ol { columns: 1; }
