@@ -112,7 +112,8 @@ def test_rutland_map_in_browser(rutland):
     assert facts["Area"].startswith("Rutland (E06000017), 23 LSOAs")
     # The Year fact states the population's basis (AreaLayers.population_basis).
     assert facts["Year"].startswith("2020: ONS mid-2020 LSOA population estimates; aged 75+")
-    assert "care homes 2021-04" in facts["Data"]
+    assert "care homes CQC, about April 2021" in facts["Data"]
+    assert "home care agencies mixed, 2013–2024 (partial)" in facts["Data"]
     assert facts["Travel"] == "road network"
     assert "Oakham" in facts["Focus"]
     # Outlines differ in colour, width and dash, and each legend swatch is drawn the same way.

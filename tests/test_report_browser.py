@@ -80,7 +80,7 @@ def test_report_opens_offline_with_everything_drawn(built):
     assert pop.iloc[-1]["Aged 75+"] == count(pop75)
     sources = table(dom, "Data used, its vintage and coverage").set_index("Layer")
     assert sources.loc["Care homes", "Rows used"] == str(homes)
-    assert sources.loc["Care homes", "Vintage"] == "2021-04"
+    assert sources.loc["Care homes", "Vintage"] == "CQC, about April 2021"
     assert any(f.startswith(f"In 2020, {count(pop75)} people aged 75+") for f in dom.findings)
     # The trajectory: 2020 from the estimates, then the projection, to 2040.
     traj = table(dom, "People aged 65+, 75+ and 85+ by year").set_index("Year")

@@ -54,12 +54,13 @@ UNITS_RANGE = (1, 1_000)
 _PLACE_COLUMNS = (("lat", "lon"), ("easting", "northing"), ("postcode",), ("location_text",))
 _BAND_PREFIX = "service user band - "
 _SPECIALISM_COLUMNS = ("Specialisms/services", "specialisms_services")
-_DATE_COLUMNS = (
-    "Location HSCA start date",
-    "Date of latest check",
-    "date_last_check",
-    "source_date_if_known",
-)
+#: Date columns of provider files, and how a vintage names them.
+_DATE_COLUMNS = {
+    "Location HSCA start date": "registration",
+    "Date of latest check": "CQC check",
+    "date_last_check": "CQC check",
+    "source_date_if_known": "source date",
+}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -334,7 +335,7 @@ def _latest_date(raw: pd.DataFrame) -> str | None:
         ]
     )
     latest = dates.max()
-    return None if pd.isna(latest) else f"latest {col} {latest:%Y-%m-%d}"
+    return None if pd.isna(latest) else f"latest {_DATE_COLUMNS[col]} {latest:%Y-%m-%d}"
 
 
 def source_facts(raw: pd.DataFrame, definition: LayerDefinition, path: Path) -> dict[str, Any]:

@@ -182,7 +182,7 @@ def load_towns(
                 else:
                     listed[found] = town
     names = wards["ward_name"].astype(str)
-    town = names.map(listed)
+    town = names.map(listed).astype(object)
     rest = town.isna()
     town[rest] = prefix_towns(names[rest])
     data = pd.DataFrame(

@@ -126,7 +126,7 @@ def build_map(
     if not has_access:
         page.unavailable.append("access and drive times (no access table)")
     if wards is not None and len(wards):
-        places = lsoa_towns(pop, wards).set_index("lsoa_code")
+        places = lsoa_towns(pop, wards, layers.area).set_index("lsoa_code")
         pop["ward_name"] = pop["lsoa_code"].map(places["ward_name"])
         town = pop["lsoa_code"].map(places["town"])
         pop["town"] = town.where(town != pop["ward_name"])

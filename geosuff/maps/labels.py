@@ -17,7 +17,9 @@ import pandas as pd
 import shapely
 
 from geosuff import settings
+from geosuff.io.areas import Area
 from geosuff.io.places import lsoa_place_names
+from geosuff.io.towns import load_towns
 from geosuff.maps.focus import Focus
 from geosuff.maps.layers import DataBlock, LayerSpec, MapPage, RuntimeLayer, point_rows
 from geosuff.maps.options import MapOptions
@@ -90,14 +92,17 @@ def town_of_wards(wards: gpd.GeoDataFrame) -> pd.Series:
     return towns
 
 
-def lsoa_towns(population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.DataFrame:
+def lsoa_towns(
+    population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, area: Area | None = None
+) -> pd.DataFrame:
     """Name the ward and the town of each LSOA: the one mapping from LSOAs to towns.
 
     The ward is the one every per-LSOA output names
     (:func:`geosuff.io.places.lsoa_place_names`: the ward holding the LSOA's
-    population-weighted centroid); the town is that ward's town
-    (:func:`town_of_wards`), or the ward's own name when it is in no town. Maps and
-    reports take towns from here only, so one rule decides them everywhere.
+    population-weighted centroid); the town is that ward's town, from the area's
+    grouping of wards into towns (:func:`geosuff.io.towns.load_towns`, the same as
+    ``geosuff supply --by town``) when *area* is given, else :func:`town_of_wards`;
+    a ward in no town is its own place. Maps and reports take towns from here only.
 
     Parameters
     ----------
@@ -105,6 +110,8 @@ def lsoa_towns(population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Data
         LSOAs with ``lsoa_code``, ``demand_e``, ``demand_n`` (EPSG:27700).
     wards
         Ward polygons with ``ward_code`` and ``ward_name``; may be empty.
+    area
+        The area, for its town grouping.
 
     Returns
     -------
@@ -119,7 +126,11 @@ def lsoa_towns(population: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Data
         )
     metric = wards.to_crs(settings.crs_metric).reset_index(drop=True)
     names = lsoa_place_names(population, metric)
-    town = pd.Series(town_of_wards(metric).to_numpy(), index=metric["ward_code"].astype(str))
+    if area is not None:
+        grouping = load_towns(area, metric).data
+        town = pd.Series(grouping["town"].to_numpy(), index=grouping["ward_code"].astype(str))
+    else:
+        town = pd.Series(town_of_wards(metric).to_numpy(), index=metric["ward_code"].astype(str))
     town = town[~town.index.duplicated()]
     ward_town = names["ward_code"].astype(object).map(town)
     names["town"] = ward_town.where(ward_town.notna(), names["ward_name"]).to_numpy()

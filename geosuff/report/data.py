@@ -134,6 +134,7 @@ def _supply(layers: AreaLayers, by: str, groups: pd.Series) -> pd.DataFrame:
         layers.extra_care,
         by=by,
         groups=groups,
+        coverage=layers.coverage,
     )
     return pd.DataFrame(table.drop(columns="geometry"))
 
@@ -223,7 +224,7 @@ def assemble_report_data(
         The report's figures.
     """
     data_dir = resolve_data_dir(folder)
-    places = lsoa_towns(base.population, wards).set_index("lsoa_code")
+    places = lsoa_towns(base.population, wards, base.area).set_index("lsoa_code")
     now = _supply_at(base, places, groups)
     then = _supply_at(layers, places, groups) if layers.year != base.year else None
     with collect_warnings() as warned:
