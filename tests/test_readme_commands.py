@@ -35,3 +35,26 @@ make demo
     assert first.argv(None)[-4:] == ["--focus", "Tenbury Wells", "--out", "t.html"]
     assert second.argv(Path("/data"))[4] == "/data/osm/r.osm.pbf"
     assert not first.sample and first.allowed() == {0}
+
+
+def test_continuation_lines_join_and_by_hand_files_are_skipped():
+    readme = """
+```sh
+geosuff data fetch --area Wiltshire \\
+    --only population_lsoa21 --only lsoa_lookup
+geosuff layers summary --area Wiltshire --care-homes $F
+geosuff supply --area Wiltshire \\
+    --by town
+```
+"""
+    fetch, by_hand, supply = check_install.readme_commands(readme)
+    assert fetch.argv(None)[-2:] == ["--only", "lsoa_lookup"]
+    assert fetch.skip_reason() == "downloads from the internet"
+    assert by_hand.skip_reason() == "reads files downloaded by hand"
+    assert supply.skip_reason() is None
+    assert supply.argv(None) == ["geosuff", "supply", "--area", "Wiltshire", "--by", "town"]
+
+
+def test_every_readme_command_splits_as_shell_words():
+    for command in check_install.readme_commands():
+        assert command.argv(Path("/data"))[0] == "geosuff", command.text

@@ -19,6 +19,7 @@ from geosuff.analysis.access import access as access_fn
 from geosuff.analysis.runs import add_home_care_travel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
 from geosuff.cli._display import footer
+from geosuff.cli._network_option import NetworkOpt, ProfileOpt, load_network_option
 from geosuff.cli._options import (
     AreaOpt,
     BedUseOpt,
@@ -41,7 +42,6 @@ from geosuff.cli._options import (
     ScopeOpt,
     StrictOpt,
     check_output,
-    data_file_option,
     layer_files,
     report_rejects,
     shipped_input,
@@ -57,7 +57,7 @@ from geosuff.io.places import add_place_names
 from geosuff.io.surroundings import Surroundings, load_surroundings
 from geosuff.zones.groups import zone_assignment
 
-__all__ = ["access", "load_network_option"]
+__all__ = ["access"]
 
 
 class Format(enum.StrEnum):
@@ -67,15 +67,6 @@ class Format(enum.StrEnum):
     json = "json"
 
 
-NetworkOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--network",
-        help="Road network: .osm.pbf/.osm (built once, then cached), a saved network "
-        "folder or GraphML. Without it, travel times are a labelled straight-line estimate.",
-        dir_okay=True,
-    ),
-]
 ZonesOpt = Annotated[
     Path | None,
     typer.Option("--zones", help="Zone polygons, a CSV of LSOAs/wards to zones, or a seed list."),
@@ -85,47 +76,6 @@ OutOpt = Annotated[
     typer.Option("--out", "-o", help="Write the full table: .csv, .gpkg, .parquet, .geojson."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Summary on stdout.")]
-ProfileOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--profile",
-        help="Speed profile (TOML): speeds for a .pbf network and the calibration of the "
-        "estimate used without one (e.g. from `geosuff network calibrate`).",
-        dir_okay=False,
-    ),
-]
-
-
-def load_network_option(
-    path: Path | None, data: Path | None = None, profile: Path | None = None
-) -> object | None:
-    """Load the ``--network`` option: build (cached) from OSM files, or load a saved one.
-
-    Parameters
-    ----------
-    path
-        The option value: a file here, or one in the data folder
-        (``osm/rutland-2022-07-20.osm.pbf``).
-    data
-        The ``--data`` option.
-    profile
-        The ``--profile`` value (speed profile for building from OSM files).
-
-    Returns
-    -------
-    object or None
-        A road network, or ``None`` for the straight-line estimate.
-    """
-    path = data_file_option(path, data)
-    if path is None:
-        return None
-    from geosuff.cli.network import _load_network
-    from geosuff.network import build_network
-    from geosuff.network.cache import default_cache_dir
-
-    if path.suffix.lower() in (".pbf", ".osm") or path.name.endswith(".osm.pbf"):
-        return build_network(path, profile=profile, cache_dir=default_cache_dir())
-    return _load_network(path, profile)
 
 
 class _Inputs(NamedTuple):

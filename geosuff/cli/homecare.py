@@ -17,6 +17,7 @@ from geosuff.analysis.gap_summary import focus_summary, gaps_summary, travel_not
 from geosuff.analysis.gaps import GapThresholds, find_gaps
 from geosuff.analysis.runs import HomeCareTravel, home_care_travel
 from geosuff.analysis.supply_years import add_basis_columns
+from geosuff.cli._network_option import NetworkOpt, ProfileOpt
 from geosuff.cli._options import (
     AreaOpt,
     BedUseOpt,
@@ -47,9 +48,7 @@ from geosuff.cli._year import YearOpt
 from geosuff.cli.access import (
     Format,
     FormatOpt,
-    NetworkOpt,
     OutOpt,
-    ProfileOpt,
     ZonesOpt,
     _Inputs,
     _inputs,

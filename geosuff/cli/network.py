@@ -10,6 +10,7 @@ import geopandas as gpd
 import typer
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.cli._network_option import load_network_file, load_network_option
 from geosuff.cli._options import more_than_zero
 
 log = logging.getLogger(__name__)
@@ -58,22 +59,6 @@ def read_points(path: Path) -> gpd.GeoDataFrame:
         have = ", ".join(map(str, list(gdf.columns)[:10]))
         raise InputFileError(path, f"no 'id' column; found: {have}")
     return gdf
-
-
-def _load_network(path: Path, profile: Path | None) -> object:
-    import osmnx as ox
-
-    from geosuff.network import RoadNetwork, build_network, load_network
-
-    if path.is_dir():
-        return load_network(path)
-    if path.suffix.lower() == ".graphml":
-        try:
-            graph = ox.load_graphml(path)
-        except Exception as exc:  # networkx/lxml raise many types; all mean "unreadable"
-            raise InputFileError(path, f"cannot read GraphML ({type(exc).__name__})") from exc
-        return RoadNetwork.from_graph(graph)
-    return build_network(path, profile=profile)
 
 
 @network_app.command("build")
@@ -148,13 +133,7 @@ def calibrate(
 
     if out.suffix.lower() != ".toml":
         raise ValidationError(f"{out}: --out must be a .toml speed profile")
-    if network.suffix.lower() in (".pbf", ".osm") or network.name.endswith(".osm.pbf"):
-        from geosuff.network import build_network
-        from geosuff.network.cache import default_cache_dir
-
-        net = build_network(network, profile=profile, cache_dir=default_cache_dir())
-    else:
-        net = _load_network(network, profile)
+    net = load_network_option(network, data, profile)
     layers = load_area_layers(area, data_dir=data) if area is not None else None
     cal = calibrate_network(
         net, layers=layers, data_dir=data, profile=profile, folds=folds, seed=seed
@@ -294,7 +273,7 @@ def matrix(
         raise ValidationError(f"{out}: --out must end in .csv or .parquet")
     origins, dests = _points(from_, area, data), _points(to, area, data)
     network = data_file_option(network, data)
-    net = _load_network(network, profile) if network is not None else None
+    net = load_network_file(network, profile) if network is not None else None
     with progress_bar() as bar:
         task = bar.add_task("origins", total=len(origins))
         table = travel_time_matrix(

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from geosuff._errors import InputFileError, ValidationError
 from geosuff.analysis.runs import home_care_travel
+from geosuff.cli._network_option import NetworkOpt, load_network_option
 from geosuff.cli._options import AreaOpt, DataOpt, seeds_value, shipped_input
-from geosuff.cli.access import NetworkOpt, load_network_option
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import atomic_path, write_table
 from geosuff.zones.check import ZoneCheck, ZoneThresholds, check_zones
