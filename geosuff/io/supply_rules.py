@@ -33,6 +33,7 @@ from typing import Any
 from geosuff._errors import ValidationError
 from geosuff.io.coverage import check_declarations
 from geosuff.io.placement import COUNT_BY, check_count_by
+from geosuff.io.provenance import COVERAGE_STATUSES
 from geosuff.io.scope import DEFAULT_SCOPE, SCOPES, check_scope
 from geosuff.io.selection import RATINGS
 
@@ -240,10 +241,16 @@ def _coverage(table: Mapping[str, Any]) -> tuple[dict[str, str] | None, list[tup
         if not isinstance(given, Mapping):
             problems.append(("coverage", 'coverage must be a table, e.g. home_care = "complete"'))
         else:
-            try:
-                declared.update(check_declarations({str(k): v for k, v in given.items()}))
-            except ValidationError as exc:
-                problems.append(("coverage", str(exc)))
+            for layer, status in given.items():
+                if layer not in _LAYERS:
+                    msg = f"coverage: unknown layer {layer!r}; layers are {', '.join(_LAYERS)}"
+                elif status not in COVERAGE_STATUSES:
+                    statuses = ", ".join(COVERAGE_STATUSES)
+                    msg = f"coverage {layer} = {status!r}: use one of {statuses}"
+                else:
+                    declared[str(layer)] = str(status)
+                    continue
+                problems.append((f"coverage.{layer}", msg))
     for status in ("complete", "partial"):
         if status not in table:
             continue
@@ -278,7 +285,8 @@ def read_rules(
         ``[coverage]`` table and the ``complete``/``partial`` lists); only rules
         without problems.
     problems : list of tuple
-        ``(key, message)`` for each value that cannot be used.
+        ``(key, message)`` for each value that cannot be used (``coverage.<layer>``
+        for a declaration in the ``[coverage]`` table).
     """
     out: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
