@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 
 from geosuff._errors import GeosuffError, NetworkError
 from geosuff.batch.registry import AREA_FILE_KEYS, Analysis
+from geosuff.io.supply_rules import SupplyRules
 
 __all__ = ["AreaContext", "AreaJob", "TaskSpec", "error_text", "network_cache"]
 
@@ -78,6 +79,8 @@ class AreaJob:
         for the estimates'.
     focus
         A place the area's report opens its map on, or ``None``.
+    rules
+        The supply rules the area's layers are loaded with.
     """
 
     area: str
@@ -90,6 +93,7 @@ class AreaJob:
     single_process_travel: bool = False
     year: int | None = None
     focus: str | None = None
+    rules: SupplyRules = field(default_factory=SupplyRules)
 
 
 def error_text(exc: BaseException) -> str:
@@ -134,7 +138,8 @@ class AreaContext:
     """An area's inputs, loaded on first use and shared by its tasks.
 
     ``layers`` hold the population of the job's year (``base_layers`` the estimates',
-    the same object without a year), so every task of the area is for that year.
+    the same object without a year), so every task of the area is for that year; both
+    follow the job's supply rules.
 
     Parameters
     ----------
@@ -149,7 +154,9 @@ class AreaContext:
         self.job = job
         files = LayerFiles(**{k: job.files[k] for k in AREA_FILE_KEYS if k in job.files})
         self.files = files
-        self.base_layers = load_area_layers(job.area, data_dir=job.data_dir, files=files)
+        self.base_layers = load_area_layers(
+            job.area, data_dir=job.data_dir, files=files, **job.rules.load_kwargs()
+        )
         self.layers = self.base_layers
         if job.year is not None and job.year != self.base_layers.year:
             self.layers = layers_for_years(

@@ -22,6 +22,9 @@ The files come from *input kinds*, each a function of the area's sources:
     The population projection (the area's ``projections`` file, else the data
     folder's ``ons/snpp*``): read by every task of an area with a ``year``, and by
     the report (its population trajectory).
+``bed_use``
+    The area's bed-use file (nursing/residential beds per care home), when its supply
+    rules name one: read by every task that reads ``layers``.
 
 :func:`register_input_kind` adds one for analyses that declare it.
 """
@@ -41,6 +44,7 @@ from geosuff.io.layout import LAYOUT, find_data_file, layers_dir, package_dir, s
 __all__ = [
     "INPUT_KINDS",
     "AreaSources",
+    "bed_use_files",
     "checksum",
     "fingerprint",
     "input_record",
@@ -77,6 +81,8 @@ class AreaSources:
         Zone file, or ``None``.
     year
         The population's year, or ``None`` for the estimates'.
+    bed_use
+        The bed-use file of the area's supply rules, or ``None``.
     """
 
     code: str
@@ -85,6 +91,7 @@ class AreaSources:
     network: Path | None = None
     zones: Path | None = None
     year: int | None = None
+    bed_use: Path | None = None
 
 
 def _found(data_dir: Path, key: str, code: str | None = None) -> list[Path]:
@@ -208,7 +215,24 @@ def register_input_kind(name: str, files: InputKindFn) -> None:
     INPUT_KINDS[name] = files
 
 
+def bed_use_files(src: AreaSources) -> list[Path]:
+    """List the bed-use file an area's supply rules name (nothing when none).
+
+    Parameters
+    ----------
+    src
+        The area's sources.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The file, or nothing.
+    """
+    return [Path(src.bed_use)] if src.bed_use is not None else []
+
+
 register_input_kind("projections", projection_files)
+register_input_kind("bed_use", bed_use_files)
 
 
 def task_inputs(src: AreaSources, kinds: Iterable[str], extra: Iterable[Path] = ()) -> list[Path]:

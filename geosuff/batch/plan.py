@@ -50,14 +50,24 @@ def _kinds(names: tuple[str, ...], year: int | None = None) -> list[str]:
             kinds += [k for k in ANALYSES[n].input_kinds() if k not in kinds]
     if year is not None and "layers" in kinds and "projections" not in kinds:
         kinds.append("projections")  # the population of that year comes from it
+    if "layers" in kinds and "bed_use" not in kinds:
+        kinds.append("bed_use")  # the layers' beds are split by it (nothing without one)
     return kinds
 
 
-def _keyed(spec: TaskSpec, area: AreaEntry, fmt: str) -> dict[str, Any]:
-    """Return what a task's output depends on besides files: parameters, format, year, focus."""
+def _keyed(spec: TaskSpec, area: AreaEntry, fmt: str, kinds: list[str]) -> dict[str, Any]:
+    """Return what a task's output depends on besides files.
+
+    Parameters, output format, year, the supply rules of a task that reads the layers
+    (those that differ from the defaults; a bed-use file is an input instead) and the
+    analysis's area keys (a report's focus).
+    """
     keyed: dict[str, Any] = {"parameters": spec.parameters, "format": fmt}
     if area.year is not None:
         keyed["year"] = area.year
+    rules = {k: v for k, v in area.rules.changes().items() if k != "bed_use"}
+    if rules and "layers" in kinds:
+        keyed["rules"] = rules
     definition = spec.definition or ANALYSES.get(spec.analysis)
     for key in definition.area_keys if definition is not None else ():
         value = getattr(area, key)
@@ -98,25 +108,30 @@ def plan(recipe: Recipe, known_inputs: Mapping[str, Any] | None = None) -> list[
     tasks = []
     for area in recipe.areas:
         src = AreaSources(
-            area.code, recipe.data_dir, area.files, area.network, area.zones, area.year
+            area.code,
+            recipe.data_dir,
+            area.files,
+            area.network,
+            area.zones,
+            area.year,
+            area.rules.bed_use,
         )
-        specs: list[tuple[TaskSpec, list[Path]]] = []
+        specs: list[tuple[TaskSpec, list[str], list[Path]]] = []
         for name in recipe.analyses:
             params = task_parameters(name, recipe.parameters)
             spec = TaskSpec(f"{area.code}/{name}", name, params, definition=ANALYSES[name])
-            specs.append((spec, task_inputs(src, _kinds((name,), area.year))))
+            specs.append((spec, _kinds((name,), area.year), []))
         for sc in recipe.scenarios:
             if sc.areas and area.code not in sc.areas:
                 continue
             params = {n: dict(recipe.parameters[n]) for n in SCENARIO_ANALYSES}
             spec = TaskSpec(f"{area.code}/scenario-{sc.name}", "scenario", params, sc.changes)
-            paths = task_inputs(src, _kinds(SCENARIO_ANALYSES, area.year), extra=[sc.changes])
-            specs.append((spec, paths))
-        for spec, paths in specs:
-            inputs = sums_of(paths)
-            # The output format (and the year, and a report's focus) is part of what a
-            # task produced.
-            keyed = _keyed(spec, area, recipe.format)
+            specs.append((spec, _kinds(SCENARIO_ANALYSES, area.year), [sc.changes]))
+        for spec, kinds, extra in specs:
+            inputs = sums_of(task_inputs(src, kinds, extra=extra))
+            # The output format (and the year, the supply rules, a report's focus) is
+            # part of what a task produced.
+            keyed = _keyed(spec, area, recipe.format, kinds)
             fp = fingerprint(spec.analysis, keyed, inputs, __version__)
             tasks.append(PlannedTask(spec, area.code, area.name, inputs, fp))
     return tasks
@@ -178,6 +193,7 @@ def area_jobs(
                 single_process_travel=single_process_travel,
                 year=area.year,
                 focus=area.focus,
+                rules=area.rules,
             )
         )
     return jobs

@@ -17,7 +17,11 @@ A recipe names the areas, the analyses, their parameters and the output folder::
     [access]
     buffer_km = 20
 
-A top-level ``year = 2030`` applies to every area without its own ``year``.
+A top-level ``year = 2030`` applies to every area without its own ``year``. The supply
+rules (``scope``, ``nursing_share``, ``bed_use``, ``count_by``, ``min_rating``,
+``include_dormant``, coverage as ``[coverage]`` or ``complete``/``partial`` lists; see
+:mod:`geosuff.io.supply_rules`) apply the same way: top level for every area, an
+area's own value winning.
 
 Every problem is reported at once, each with the recipe line it is on. The data folder
 is absolute (``--data`` relative to the current folder, ``data`` to the recipe's), so
@@ -43,11 +47,13 @@ from geosuff.batch._recipe_checks import (
     check_years,
     is_year,
 )
+from geosuff.batch._recipe_rules import area_rules, block_key_line, check_bed_use_files, top_rules
 from geosuff.batch._recipe_scenarios import Scenario, read_scenarios
 from geosuff.batch.registry import ANALYSES, AREA_FILE_KEYS, unavailable_reason
 from geosuff.datasets import sample_name
 from geosuff.io.areas import resolve_area
 from geosuff.io.layout import find_input, resolve_data_dir, shipped_names
+from geosuff.io.supply_rules import RULE_KEYS, SupplyRules
 
 __all__ = [
     "FORMATS",
@@ -71,8 +77,9 @@ _TOP_KEYS = {
     "network_cache",
     "scenarios",
     "year",
+    *RULE_KEYS,
 }
-_AREA_KEYS = {"name", "network", "zones", "year", "focus", *AREA_FILE_KEYS}
+_AREA_KEYS = {"name", "network", "zones", "year", "focus", *AREA_FILE_KEYS, *RULE_KEYS}
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,8 @@ class AreaEntry:
         for the estimates' own.
     focus
         A place the area's report opens its map on (ward name or postcode), or ``None``.
+    rules
+        The supply rules (the area's own, else the recipe's, else the defaults).
     """
 
     code: str
@@ -106,6 +115,7 @@ class AreaEntry:
     files: Mapping[str, Path] = field(default_factory=dict)
     year: int | None = None
     focus: str | None = None
+    rules: SupplyRules = field(default_factory=SupplyRules)
 
 
 @dataclass(frozen=True)
@@ -277,7 +287,8 @@ def recipe_from_dict(
             elif name not in names:
                 names.append(name)
     params = check_parameters(raw, lines, problems)
-    areas = _areas(raw, lines, problems, base_dir, data)
+    top = top_rules(raw, lines, problems, lambda v: _path(v, base_dir, data))
+    areas = _areas(raw, lines, problems, base_dir, data, top)
     check_years(raw, areas, lines, problems, data)
     scenarios = read_scenarios(raw, lines, problems, lambda v: _path(v, base_dir, data), areas)
     output = raw.get("output")
@@ -307,6 +318,7 @@ def _areas(
     problems: Problems,
     base: Path,
     data: Path | None,
+    top: Mapping[str, Any],
 ) -> list[AreaEntry]:
     given = raw.get("areas")
     if not isinstance(given, list) or not given:
@@ -314,6 +326,7 @@ def _areas(
         return []
     out: list[AreaEntry] = []
     seen: set[str] = set()
+    bed_use_at: list[tuple[SupplyRules, str, int | None]] = []
     for item in given:
         entry = {"name": item} if isinstance(item, str) else item
         if not isinstance(entry, Mapping) or "name" not in entry:
@@ -353,6 +366,19 @@ def _areas(
         if focus is not None and (not isinstance(focus, str) or not focus.strip()):
             problems.add(lines.key("focus", "areas") or line, f"area {label!r}: focus must be text")
             focus = None
+        rules = area_rules(
+            entry,
+            top,
+            label=label,
+            line=line,
+            lines=lines,
+            problems=problems,
+            resolve=lambda v: _path(v, base, data),
+        )
+        own = "bed_use" in entry
+        bed_use_at.append(
+            (rules, label, block_key_line(lines, "bed_use", line) if own else lines.key("bed_use"))
+        )
         out.append(
             AreaEntry(
                 area.code,
@@ -363,6 +389,8 @@ def _areas(
                 files,
                 year if is_year(year) else None,
                 focus.strip() if focus else None,
+                rules,
             )
         )
+    check_bed_use_files(bed_use_at, problems)
     return out

@@ -35,7 +35,7 @@ from geosuff.batch.manifest import (
     start_run,
 )
 from geosuff.batch.plan import PlannedTask, area_jobs, input_records, plan
-from geosuff.batch.recipe import Recipe, load_recipe, recipe_from_dict
+from geosuff.batch.recipe import AreaEntry, Recipe, load_recipe, recipe_from_dict
 from geosuff.batch.report_task import DOCUMENT_ATTR, SUFFIX_ATTR
 from geosuff.batch.tasks import AreaOutcome, clean_for_output
 from geosuff.io.files import atomic_path, clean_stale_temp_files, write_table
@@ -121,7 +121,7 @@ def _record(
     outcome: AreaOutcome,
     rejects_file: Path | None,
     out: Path,
-    year: int | None = None,
+    area: AreaEntry | None = None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "area": task.area,
@@ -138,8 +138,10 @@ def _record(
     }
     if outcome.notes:
         entry["notes"] = list(outcome.notes)
-    if year is not None:
-        entry["year"] = year
+    if area is not None and area.year is not None:
+        entry["year"] = area.year
+    if area is not None:  # the supply rules the area's layers were loaded with
+        entry["rules"] = area.rules.record()
     return entry
 
 
@@ -246,7 +248,7 @@ def run(
     save_manifest(out_dir, manifest)
     total, done = len(planned), len(skipped)
     names = {a.code: a.name for a in rec.areas}
-    years = {a.code: a.year for a in rec.areas}
+    entries = {a.code: a for a in rec.areas}
     if progress is not None:
         progress(done, total, "skipped finished tasks" if skipped else "starting")
     log.info(
@@ -286,7 +288,8 @@ def run(
                 rejects_file = write_table(outcome.rejects, out_dir / outcome.area / "rejects.csv")
             for result in outcome.tasks:
                 task = by_key[result.key]
-                entry = _record(task, result, outcome, rejects_file, out_dir, years.get(task.area))
+                area_entry = entries.get(task.area)
+                entry = _record(task, result, outcome, rejects_file, out_dir, area_entry)
                 if result.error is not None or result.table is None:
                     entry.update(status="failed", error=f"{result.key}: {result.error}")
                     run_record["failed"].append(result.key)

@@ -24,8 +24,11 @@ __all__ = [
     "NursingShareOpt",
     "PartialOpt",
     "Rating",
+    "RecipeCountByOpt",
+    "RecipeScopeOpt",
     "Scope",
     "ScopeOpt",
+    "rule_options",
     "supply_options",
 ]
 
@@ -146,20 +149,43 @@ CountByOpt = Annotated[
 ]
 
 
+#: ``--scope`` for commands that read a recipe: not given keeps the recipe's scope.
+RecipeScopeOpt = Annotated[
+    Scope | None,
+    typer.Option(
+        "--scope",
+        help="older-people: care homes CQC registers for Older People or Dementia; all: "
+        "every care home (default: the recipe's scope, else older-people).",
+        **_SUPPLY,
+    ),
+]
+#: ``--count-by`` for commands that read a recipe: not given keeps the recipe's.
+RecipeCountByOpt = Annotated[
+    CountBy | None,
+    typer.Option(
+        "--count-by",
+        help="When a provider's CQC local authority and coordinates disagree: count it "
+        "where CQC says (cqc) or where its coordinates fall (default: the recipe's, else cqc).",
+        **_SUPPLY,
+    ),
+]
+
+
 def supply_options(
-    scope: Scope,
+    scope: Scope | None,
     nursing_share: float | None,
     bed_use: Path | None,
     complete: list[Layer] | None,
     partial: list[Layer] | None,
-    count_by: CountBy,
+    count_by: CountBy | None,
 ) -> dict[str, Any]:
     """Bundle the supply-rule options as :func:`geosuff.load_area_layers` keywords.
 
     Parameters
     ----------
     scope, nursing_share, bed_use, complete, partial, count_by
-        The option values.
+        The option values (``None`` for a scope or count rule not given, with the
+        recipe options).
 
     Returns
     -------
@@ -180,9 +206,40 @@ def supply_options(
         raise ValidationError(msg)
     declared.update({layer.value: "partial" for layer in partial or []})
     return {
-        "scope": scope.value,
+        "scope": scope.value if scope is not None else None,
         "nursing_share": nursing_share,
         "bed_use": bed_use,
         "coverage": declared,
-        "count_by": count_by.value,
+        "count_by": count_by.value if count_by is not None else None,
     }
+
+
+def rule_options(
+    scope: Scope | None,
+    nursing_share: float | None,
+    bed_use: Path | None,
+    complete: list[Layer] | None,
+    partial: list[Layer] | None,
+    count_by: CountBy | None,
+    min_rating: Rating | None,
+    include_dormant: bool,
+) -> dict[str, Any]:
+    """Bundle every supply-rule option, provider filters included, as keywords.
+
+    Parameters
+    ----------
+    scope, nursing_share, bed_use, complete, partial, count_by
+        The supply-rule options (see :func:`supply_options`).
+    min_rating, include_dormant
+        The provider filters.
+
+    Returns
+    -------
+    dict
+        The keywords of :func:`supply_options`, and ``min_rating`` (text or
+        ``None``) and ``include_dormant``.
+    """
+    out = supply_options(scope, nursing_share, bed_use, complete, partial, count_by)
+    out["min_rating"] = min_rating.value if min_rating is not None else None
+    out["include_dormant"] = include_dormant
+    return out

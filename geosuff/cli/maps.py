@@ -20,6 +20,17 @@ from geosuff.cli._options import (
     layer_files,
     shipped_input,
 )
+from geosuff.cli._supply_options import (
+    BedUseOpt,
+    CompleteOpt,
+    IncludeDormantOpt,
+    MinRatingOpt,
+    NursingShareOpt,
+    PartialOpt,
+    RecipeCountByOpt,
+    RecipeScopeOpt,
+    rule_options,
+)
 from geosuff.cli._year import YearOpt, echo_basis
 from geosuff.io.layout import shipped_names
 from geosuff.maps.page import check_html_path
@@ -98,12 +109,23 @@ def map_command(
     home_care: HomeCareOpt = None,
     extra_care: ExtraCareOpt = None,
     postcodes: PostcodesOpt = None,
+    scope: RecipeScopeOpt = None,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: RecipeCountByOpt = None,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Draw where older people live, where care is, and where the gaps are.
 
     Give a recipe (maps/*.toml) or --area; options override the recipe. Prints the
     file written and its size. With --year the population (and so access, travel and
-    gaps) is that year's: the estimates, or the data folder's projection.
+    gaps) is that year's: the estimates, or the data folder's projection. The supply
+    rules (--scope, --nursing-share, --bed-use, --complete/--partial, --count-by,
+    --min-rating, --include-dormant) decide which providers are drawn and counted;
+    the map's title block states them.
     """
     if out is not None:
         check_html_path(out)
@@ -143,6 +165,10 @@ def map_command(
     ):
         if value is not None:
             inputs[key] = value
+    rules = rule_options(
+        scope, nursing_share, bed_use, complete, partial, count_by, min_rating, include_dormant
+    )
+    changes["rules"] = spec.rules.updated(**rules)
     spec = dataclasses.replace(spec, inputs=inputs, **changes)  # type: ignore[arg-type]
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     result = render_recipe(spec, data_dir=data, files=files, out=out)

@@ -18,6 +18,19 @@ from geosuff.cli._options import (
     layer_files,
     shipped_input,
 )
+from geosuff.cli._supply_options import (
+    BedUseOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
+    IncludeDormantOpt,
+    MinRatingOpt,
+    NursingShareOpt,
+    PartialOpt,
+    Scope,
+    ScopeOpt,
+    rule_options,
+)
 from geosuff.cli._year import YearOpt, echo_basis
 from geosuff.maps.page import check_html_path
 from geosuff.report import report
@@ -65,15 +78,28 @@ def report_command(
     home_care: HomeCareOpt = None,
     extra_care: ExtraCareOpt = None,
     postcodes: PostcodesOpt = None,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Write the evidence section of a market position statement as one HTML page.
 
     Key findings, older population now and projected, beds, extra care and home care
     against the benchmarks by district, zone and town (now and in --year), care-worker
     travel per visit and its cost, hard-to-serve places, an interactive map, caveats and
-    sources. Opens offline and prints to A4.
+    sources. Opens offline and prints to A4. Every figure follows the supply rules
+    (--scope, --nursing-share, --bed-use, --complete/--partial, --count-by,
+    --min-rating, --include-dormant), which the report states.
     """
     check_html_path(out)
+    rules = rule_options(
+        scope, nursing_share, bed_use, complete, partial, count_by, min_rating, include_dormant
+    )
     files = layer_files(lsoa, population, care_homes, home_care, extra_care, postcodes)
     result = report(
         area,
@@ -86,6 +112,7 @@ def report_command(
         files=files,
         tiles=tiles,
         pdf=pdf,
+        **rules,
     )
     typer.echo(f"{result.path} ({result.size_bytes / 1e6:.2f} MB, {result.seconds:.1f} s)")
     if result.pdf is not None:

@@ -17,6 +17,19 @@ from geosuff._errors import InputFileError, ValidationError
 from geosuff.analysis.runs import home_care_travel
 from geosuff.cli._network_option import NetworkOpt, load_network_option
 from geosuff.cli._options import AreaOpt, DataOpt, seeds_value, shipped_input
+from geosuff.cli._supply_options import (
+    BedUseOpt,
+    CompleteOpt,
+    CountBy,
+    CountByOpt,
+    IncludeDormantOpt,
+    MinRatingOpt,
+    NursingShareOpt,
+    PartialOpt,
+    Scope,
+    ScopeOpt,
+    rule_options,
+)
 from geosuff.io.area_layers import AreaLayers, load_area_layers
 from geosuff.io.files import atomic_path, write_table
 from geosuff.zones.check import ZoneCheck, ZoneThresholds, check_zones
@@ -182,10 +195,21 @@ def propose(
         float, typer.Option(min=0.0, help="Allowed excess over the mean when balancing.")
     ] = 0.25,
     days: DaysOpt = 50,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
     """Build zones: every LSOA to its nearest seed town by drive time."""
+    rules = rule_options(
+        scope, nursing_share, bed_use, complete, partial, count_by, min_rating, include_dormant
+    )
     seed_list = parse_seeds(seeds_value(seeds))
-    layers = load_area_layers(_area_of(area, seed_list.area), data_dir=data)
+    layers = load_area_layers(_area_of(area, seed_list.area), data_dir=data, **rules)
     points = resolve_seeds(seed_list, layers, data_dir=data)
     net = load_network_option(network, data)
     assignment = propose_zones(layers, points, network=net, balance=balance, tolerance=tolerance)
@@ -257,10 +281,24 @@ def check(
     fail_on_problems: Annotated[
         bool, typer.Option("--fail-on-problems", help="Exit 1 when any problem is found.")
     ] = False,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
-    """Check a zoning: coverage, contiguity, balance, travel; list every problem."""
+    """Check a zoning: coverage, contiguity, balance, travel; list every problem.
+
+    Beds per zone follow the supply rules (--scope etc.).
+    """
+    rules = rule_options(
+        scope, nursing_share, bed_use, complete, partial, count_by, min_rating, include_dormant
+    )
     zones = shipped_input(zones, "boundaries")  # type: ignore[assignment]
-    layers = load_area_layers(area, data_dir=data)
+    layers = load_area_layers(area, data_dir=data, **rules)
     net = load_network_option(network, data)
     result = _check(layers, zones, data, net, _thresholds(thresholds), days)
     title = f"Zone check: {zones.name} for {layers.area.name}"
@@ -281,14 +319,28 @@ def compare(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     thresholds: ThresholdsOpt = None,
     days: DaysOpt = 50,
+    scope: ScopeOpt = Scope.older_people,
+    nursing_share: NursingShareOpt = None,
+    bed_use: BedUseOpt = None,
+    complete: CompleteOpt = None,
+    partial: PartialOpt = None,
+    count_by: CountByOpt = CountBy.cqc,
+    min_rating: MinRatingOpt = None,
+    include_dormant: IncludeDormantOpt = False,
 ) -> None:
-    """Compare two zonings of one area side by side (travel, balance, gaps)."""
+    """Compare two zonings of one area side by side (travel, balance, gaps).
+
+    Beds and access follow the supply rules (--scope etc.).
+    """
     from geosuff.analysis.access import access
     from geosuff.io.surroundings import load_surroundings
 
     zones_a = shipped_input(zones_a, "boundaries")  # type: ignore[assignment]
     zones_b = shipped_input(zones_b, "boundaries")  # type: ignore[assignment]
-    layers = load_area_layers(area, data_dir=data)
+    rules = rule_options(
+        scope, nursing_share, bed_use, complete, partial, count_by, min_rating, include_dormant
+    )
+    layers = load_area_layers(area, data_dir=data, **rules)
     net = load_network_option(network, data)
     th = _thresholds(thresholds)
     acc = access(layers, network=net, surroundings=load_surroundings(layers, data_dir=data))

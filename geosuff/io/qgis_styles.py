@@ -10,6 +10,9 @@ Which styles a layer gets follows from its columns:
 
 * ``e2sfca_beds_per_1000_75plus`` (access, gaps) or ``beds_per_1000_75plus`` (supply):
   care home beds per 1,000 aged 75+, breaks around the benchmark (default style);
+* ``home_care_minutes_per_visit`` (access, gaps, ``runs --by lsoa``): care-worker
+  travel per visit, the map's classes (after the beds style; a gaps file keeps the
+  gap outlines as its default);
 * ``minutes_to_home_care``, ``minutes_to_nursing``: drive-time classes;
 * ``pop_75plus``: quantile classes of people aged 75+;
 * ``flagged`` (gaps): the access fill with flagged LSOAs outlined on top (default).
@@ -36,6 +39,7 @@ from geosuff._palettes import (
     access_classes,
     minutes_classes,
     pop75_classes,
+    travel_per_visit_classes,
 )
 from geosuff.io._style_xml import FillRule, RuleGroup, Style, to_qml, to_sld
 
@@ -66,6 +70,9 @@ CREATE TABLE IF NOT EXISTS layer_styles (
   update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 )
 """
+
+#: Care-worker travel per visit, minutes (the map's "travel" shading).
+_TRAVEL = "home_care_minutes_per_visit"
 
 _DRIVE = {
     "minutes_to_home_care": "Drive time to nearest home care agency, minutes",
@@ -104,7 +111,10 @@ def _gap_group(flag_column: str) -> RuleGroup:
 
 
 def styles_for_table(
-    df: pd.DataFrame, *, access_edges: Sequence[float] | None = None
+    df: pd.DataFrame,
+    *,
+    access_edges: Sequence[float] | None = None,
+    travel_edges: Sequence[float] | None = None,
 ) -> list[Style]:
     """Return the QGIS styles that suit a table, from its columns (see the module notes).
 
@@ -115,6 +125,8 @@ def styles_for_table(
     access_edges
         Class edges of beds per 1,000 aged 75+ (default: around the benchmark, as on
         the map).
+    travel_edges
+        Class edges of care-worker travel per visit, minutes (default: the map's).
 
     Returns
     -------
@@ -145,6 +157,18 @@ def styles_for_table(
                 (beds_group,),
             )
         )
+    if _has_values(df, _TRAVEL):
+        classes = (
+            travel_per_visit_classes(travel_edges) if travel_edges else travel_per_visit_classes()
+        )
+        styles.append(
+            Style(
+                "geosuff travel per visit",
+                "Care-worker travel per visit (drive, parking and walking), minutes: the "
+                "travel model's simulated rounds, classes as on the map",
+                (classes_group(_TRAVEL, classes),),
+            )
+        )
     for col, unit in _DRIVE.items():
         if col in df.columns and pd.to_numeric(df[col], errors="coerce").notna().any():
             short = "home care" if "home_care" in col else "nursing"
@@ -166,6 +190,11 @@ def styles_for_table(
     if styles:
         styles[0] = Style(styles[0].name, styles[0].description, styles[0].groups, default=True)
     return styles
+
+
+def _has_values(df: pd.DataFrame, column: str) -> bool:
+    """Whether *df* has *column* with at least one number."""
+    return column in df.columns and bool(pd.to_numeric(df[column], errors="coerce").notna().any())
 
 
 def _timestamp() -> str:

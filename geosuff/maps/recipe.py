@@ -26,6 +26,14 @@ A recipe looks like::
     network = "osm/rutland-2022-07-20.osm.pbf"   # optional; else the labelled estimate
     analyses = true           # compute access, travel, gaps, isochrones unless given below
 
+    scope = "all"             # supply rules (as --scope etc.); default older-people
+    nursing_share = 0.6       # or bed_use = "capacity_tracker.csv" (from the current folder)
+    count_by = "cqc"          # or "coordinates"
+    min_rating = "good"       # needs a CQC file with ratings
+    include_dormant = false
+    complete = ["home_care"]  # coverage declarations (or a [coverage] table)
+    partial = ["extra_care"]
+
     [inputs]                  # optional results of other steps; paths from the current folder
     access = "output/access_wiltshire.parquet"
     gaps = "output/gaps_wiltshire.csv"
@@ -44,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from geosuff._errors import InputFileError, ValidationError
+from geosuff.io.supply_rules import RULE_KEYS, SupplyRules, read_rules
 from geosuff.maps.options import ALL_LAYERS, MapOptions
 
 __all__ = ["INPUT_KEYS", "MapRecipe", "load_recipe"]
@@ -65,6 +74,7 @@ _TOP = {
     "analyses",
     "year",
     "shading",
+    *RULE_KEYS,
 }
 _DISPLAY = {"simplify_m", "decimals", "cluster_above", "focus_buffer_km"}
 _THRESHOLDS = {"minutes", "access_beds_per_1000", "travel_minutes"}
@@ -106,6 +116,9 @@ class MapRecipe:
     year
         The population's year: ``None`` for the estimates' own; a later year uses the
         data folder's population projection (as ``--year``).
+    rules
+        The supply rules: scope, bed split, coverage declarations, where providers
+        count, rating and dormancy filters (:class:`geosuff.io.supply_rules.SupplyRules`).
     """
 
     area: str
@@ -121,6 +134,7 @@ class MapRecipe:
     network: Path | None = None
     analyses: bool = True
     year: int | None = None
+    rules: SupplyRules = field(default_factory=SupplyRules)
 
     def output_path(self) -> Path:
         """Return the output file: ``out``, else ``output/maps/<name>.html``.
@@ -226,6 +240,9 @@ def load_recipe(path: str | os.PathLike[str]) -> MapRecipe:
     for key in ("self_contained", "analyses"):
         if key in doc and not isinstance(doc[key], bool):
             raise InputFileError(p, f"{key} must be true or false")
+    rules, problems = read_rules(doc)
+    if problems:
+        raise InputFileError(p, "; ".join(message for _, message in problems))
     return MapRecipe(
         area=doc["area"].strip(),
         focus=doc.get("focus") or None,
@@ -240,4 +257,5 @@ def load_recipe(path: str | os.PathLike[str]) -> MapRecipe:
         network=Path(doc["network"]) if doc.get("network") else None,
         analyses=doc.get("analyses", True),
         year=year,
+        rules=SupplyRules(**rules),
     )

@@ -154,6 +154,10 @@ def render_recipe(
 ) -> RenderResult:
     """Load the data a recipe needs, build its map and write it.
 
+    The area's layers follow the recipe's supply rules (``recipe.rules``: scope, bed
+    split, coverage declarations, provider filters), and so do the access, travel
+    and gaps computed for the map.
+
     Parameters
     ----------
     recipe
@@ -173,7 +177,9 @@ def render_recipe(
     start = time.perf_counter()
     path = check_html_path(out if out is not None else recipe.output_path())
     folder = resolve_data_dir(data_dir)
-    layers = load_area_layers(recipe.area, data_dir=folder, files=files, year=recipe.year)
+    layers = load_area_layers(
+        recipe.area, data_dir=folder, files=files, year=recipe.year, **recipe.rules.load_kwargs()
+    )
     wards = area_wards(layers, folder)
     focus = None
     if recipe.focus:

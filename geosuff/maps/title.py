@@ -10,6 +10,7 @@ from typing import Any
 import geopandas as gpd
 
 from geosuff.io.area_layers import AreaLayers
+from geosuff.io.scope import describe_scope
 from geosuff.maps.focus import Focus
 from geosuff.maps.layers import MapPage, fmt_number, vintage_of
 from geosuff.maps.points import coverage_note
@@ -19,6 +20,7 @@ __all__ = [
     "SHORT_ATTRIBUTION",
     "default_title",
     "population_year",
+    "rules_lines",
     "short_basis",
     "title_info",
     "year_note",
@@ -146,6 +148,40 @@ def _source_text(
     return short, f"{full}; {coverage_note(coverage)}"
 
 
+def rules_lines(layers: AreaLayers) -> list[str]:
+    """Say which providers the map counts: scope, bed split, providers left out by filters.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+
+    Returns
+    -------
+    list of str
+        ``Care homes counted: ...``, ``Bed split: ...`` and, when providers were left
+        out as dormant or below a minimum rating, how many.
+    """
+    lines = [f"Care homes counted: {describe_scope(layers.scope)}"]
+    lines.append(f"Bed split: {layers.bed_split}")
+    rejects = layers.rejects
+    if rejects.empty or "action" not in rejects.columns:
+        return lines
+    reasons = rejects.loc[rejects["action"].eq("excluded"), "reason"].astype(str)
+    dormant = int(reasons.str.startswith("dormant location").sum())
+    rating = reasons[reasons.str.contains(r"\(below |not rated \(minimum", regex=True)]
+    left_out = []
+    if dormant:
+        left_out.append(f"{dormant:,} dormant locations")
+    if len(rating):
+        wanted = re.search(r"(?:below|minimum) ([a-z-]+)", rating.iloc[0])
+        level = wanted.group(1).replace("-", " ") if wanted else "the minimum"
+        left_out.append(f"{len(rating):,} rated below {level} or not rated")
+    if left_out:
+        lines.append("Providers left out: " + "; ".join(left_out))
+    return lines
+
+
 def title_info(
     page: MapPage,
     layers: AreaLayers,
@@ -198,7 +234,7 @@ def title_info(
     ]
     facts.append(["Data", "; ".join(f[0] for f in found) if found else "no provider data"])
     facts.append(["Travel", travel])
-    lines = [f[1] for f in found]
+    lines = [f[1] for f in found] + rules_lines(layers)
     if short_basis(basis) != basis:
         lines.insert(0, f"Population {year}: {basis}")
     if page.unavailable:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geosuff.analysis.gaps import GapThresholds
 from geosuff.io.area_layers import LayerFiles
 from geosuff.io.files import atomic_path
+from geosuff.io.scope import DEFAULT_SCOPE
 from geosuff.maps.choropleths import travel_label
 from geosuff.maps.layers import vintage_of
 from geosuff.maps.page import check_html_path
@@ -130,6 +132,13 @@ def report(
     pdf: str | os.PathLike[str] | None = None,
     seed: int = 0,
     thresholds: GapThresholds | None = None,
+    scope: str = DEFAULT_SCOPE,
+    nursing_share: float | None = None,
+    bed_use: str | os.PathLike[str] | None = None,
+    coverage: Mapping[str, str] | None = None,
+    count_by: str = "cqc",
+    min_rating: str | None = None,
+    include_dormant: bool = False,
 ) -> ReportResult:
     """Write the market position evidence report of an area (one offline HTML page).
 
@@ -162,6 +171,13 @@ def report(
         Seed of the simulated care-worker rounds.
     thresholds
         Gap thresholds.
+    scope, nursing_share, bed_use, coverage, count_by, min_rating, include_dormant
+        The supply rules, as in :func:`geosuff.load_area_layers`: which care homes
+        count (``"older-people"``, the default, or ``"all"``), how beds split into
+        nursing and residential, declared coverage of the provider lists
+        (``{"home_care": "complete"}``), where a provider whose local authority and
+        coordinates disagree counts, and the CQC rating and dormancy filters. The
+        report states them with its figures.
 
     Returns
     -------
@@ -172,6 +188,7 @@ def report(
     --------
     >>> import geosuff
     >>> geosuff.report("Rutland", out="output/rutland.html", year=2030)  # doctest: +SKIP
+    >>> geosuff.report("Wiltshire", out="w.html", scope="all", nursing_share=0.6)  # doctest: +SKIP
     """
     start = time.perf_counter()
     path = check_html_path(out)
@@ -185,6 +202,13 @@ def report(
         files=files,
         seed=seed,
         thresholds=thresholds,
+        scope=scope,
+        nursing_share=nursing_share,
+        bed_use=bed_use,
+        coverage=coverage,
+        count_by=count_by,
+        min_rating=min_rating,
+        include_dormant=include_dormant,
     )
     page, sections = build_report(data, tiles=tiles)
     with atomic_path(path) as tmp:

@@ -92,6 +92,7 @@ def _items(data: ReportData, travel: str) -> list[str]:
     else:
         items.append(f"Travel times: {travel}, over the OpenStreetMap extract {data.network}.")
     items.append(scope_text(layers))
+    items += data.rules.notes()
     for key, label in (("extra_care", "Extra care"), ("home_care", "Home care agencies")):
         ok, coverage = gap_statable(layers, key)
         if not ok:

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +27,8 @@ from geosuff.analysis.supply import supply_ratios
 from geosuff.io.area_layers import AreaLayers, LayerFiles, load_area_layers
 from geosuff.io.layout import find_data_file, resolve_data_dir
 from geosuff.io.population_year import layers_for_years
+from geosuff.io.scope import DEFAULT_SCOPE
+from geosuff.io.supply_rules import SupplyRules
 from geosuff.io.trajectory import population_trajectory
 from geosuff.maps.focus import Focus, resolve_focus
 from geosuff.maps.labels import lsoa_towns
@@ -188,6 +190,7 @@ def assemble_report_data(
     files: LayerFiles | None = None,
     year: int | None = None,
     warnings: list[str] | None = None,
+    rules: SupplyRules | None = None,
 ) -> ReportData:
     """Add supply (now and in the chosen year), places and the trajectory to analyses' results.
 
@@ -217,6 +220,9 @@ def assemble_report_data(
         The year asked for.
     warnings
         Warnings raised while the analyses ran (:func:`collect_warnings`).
+    rules
+        The supply rules *base* was loaded with (stated in the caveats); ``None``
+        for the defaults.
 
     Returns
     -------
@@ -254,6 +260,7 @@ def assemble_report_data(
         thresholds=dict(results.gaps.attrs.get("thresholds", {})),
         year=year,
         warnings=list(dict.fromkeys([*(warnings or []), *warned])),
+        rules=rules if rules is not None else SupplyRules(),
     )
 
 
@@ -268,8 +275,18 @@ def collect_report_data(
     files: LayerFiles | None = None,
     seed: int = 0,
     thresholds: GapThresholds | None = None,
+    scope: str = DEFAULT_SCOPE,
+    nursing_share: float | None = None,
+    bed_use: str | os.PathLike[str] | None = None,
+    coverage: Mapping[str, str] | None = None,
+    count_by: str = "cqc",
+    min_rating: str | None = None,
+    include_dormant: bool = False,
 ) -> ReportData:
     """Load an area and compute every figure of its report.
+
+    The supply rules (*scope* to *include_dormant*) are those of
+    :func:`geosuff.load_area_layers`; every figure of the report follows them.
 
     Parameters
     ----------
@@ -294,6 +311,23 @@ def collect_report_data(
         Seed of the simulated care-worker rounds (the commands' default 0).
     thresholds
         Gap thresholds (default :class:`geosuff.GapThresholds`).
+    scope
+        ``"older-people"`` (default: care homes registered for Older People or
+        Dementia) or ``"all"``.
+    nursing_share
+        Share of the beds in nursing-registered homes counted as nursing (0..1);
+        default the registration rule (all of them).
+    bed_use
+        A bed-use file (nursing/residential beds per CQC location id).
+    coverage
+        Coverage declarations, e.g. ``{"home_care": "complete"}``.
+    count_by
+        ``"cqc"`` (default) or ``"coordinates"``: where a provider whose local
+        authority and coordinates disagree is counted.
+    min_rating
+        Keep only providers rated at least this (``"good"``).
+    include_dormant
+        Keep locations CQC marks dormant.
 
     Returns
     -------
@@ -303,10 +337,19 @@ def collect_report_data(
     Raises
     ------
     ValidationError
-        If *year* is outside the projection's range.
+        If *year* is outside the projection's range, or a supply rule is not valid.
     """
+    rules = SupplyRules(
+        scope=scope,
+        nursing_share=nursing_share,
+        bed_use=Path(bed_use) if bed_use is not None else None,
+        coverage=dict(coverage or {}),
+        count_by=count_by,
+        min_rating=min_rating,
+        include_dormant=include_dormant,
+    )
     folder = resolve_data_dir(data_dir)
-    base = load_area_layers(area, data_dir=folder, files=files)
+    base = load_area_layers(area, data_dir=folder, files=files, **rules.load_kwargs())
     layers = base
     if year is not None and year != base.year:
         projection = files.projections if files else None
@@ -345,4 +388,5 @@ def collect_report_data(
         files=files,
         year=year,
         warnings=warned,
+        rules=rules,
     )

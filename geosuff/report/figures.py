@@ -10,6 +10,7 @@ import pandas as pd
 
 from geosuff.analysis.runs import HomeCareTravel
 from geosuff.io.area_layers import AreaLayers
+from geosuff.io.supply_rules import SupplyRules
 from geosuff.maps.focus import Focus
 
 __all__ = ["ReportData", "SupplyAt"]
@@ -101,6 +102,9 @@ class ReportData:
         The year asked for, or ``None`` for the estimates' year.
     warnings
         Warnings raised while the figures were computed (what they leave out).
+    rules
+        The supply rules the layers were loaded with (scope, bed split, coverage
+        declarations, where providers count, rating and dormancy filters).
     """
 
     layers: AreaLayers
@@ -123,6 +127,7 @@ class ReportData:
     thresholds: dict[str, Any] = field(default_factory=dict)
     year: int | None = None
     warnings: list[str] = field(default_factory=list)
+    rules: SupplyRules = field(default_factory=SupplyRules)
 
     @property
     def current(self) -> SupplyAt:
