@@ -99,7 +99,7 @@ window.geosuff = (function () {
       },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        if (o.label) {
+        if (o.label && !p.nl) {
           l.bindTooltip(el("span", null, p.t), {permanent: true, direction: "center",
                                                 className: "gs-label"});
         } else {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -138,7 +139,9 @@ def lsoa_towns(
     return names[["lsoa_code", "ward_code", "ward_name", "town"]]
 
 
-def place_labels(wards: gpd.GeoDataFrame, focus: Focus | None = None) -> gpd.GeoDataFrame:
+def place_labels(
+    wards: gpd.GeoDataFrame, focus: Focus | None = None, zone_names: Sequence[str] = ()
+) -> gpd.GeoDataFrame:
     """Return the place labels of an area: towns, short single-ward names and the focus.
 
     Parameters
@@ -147,6 +150,9 @@ def place_labels(wards: gpd.GeoDataFrame, focus: Focus | None = None) -> gpd.Geo
         The area's wards (``ward_code``, ``ward_name``, polygons).
     focus
         The focus place, labelled with the name the user asked for.
+    zone_names
+        Names the zone layer already shows: towns and wards of the same name get no
+        second label (the focus keeps its own).
 
     Returns
     -------
@@ -167,6 +173,8 @@ def place_labels(wards: gpd.GeoDataFrame, focus: Focus | None = None) -> gpd.Geo
             toks = _tokens(name)
             if len(toks) <= 3 and "&" not in toks and "," not in name:
                 rows.append((name, 2, ward.geometry.representative_point()))
+    zoned = {n.strip().lower() for n in zone_names}
+    rows = [r for r in rows if r[0].strip().lower() not in zoned]
     if focus is not None:
         point = focus.geometry.representative_point()
         rows = [r for r in rows if r[0].lower() not in (focus.query.lower(), focus.name.lower())]
@@ -179,7 +187,11 @@ def place_labels(wards: gpd.GeoDataFrame, focus: Focus | None = None) -> gpd.Geo
 
 
 def add_labels(
-    page: MapPage, wards: gpd.GeoDataFrame | None, focus: Focus | None, opts: MapOptions
+    page: MapPage,
+    wards: gpd.GeoDataFrame | None,
+    focus: Focus | None,
+    opts: MapOptions,
+    zone_names: Sequence[str] = (),
 ) -> None:
     """Add the place labels layer (towns from zoom 9, single-ward places from zoom 11).
 
@@ -193,9 +205,11 @@ def add_labels(
         The focus place, or ``None``.
     opts
         Drawing options.
+    zone_names
+        Names the zone layer shows (not labelled twice).
     """
     empty = gpd.GeoDataFrame({"ward_code": [], "ward_name": []}, geometry=[], crs=27700)
-    labels = place_labels(wards if wards is not None else empty, focus)
+    labels = place_labels(wards if wards is not None else empty, focus, zone_names)
     if labels.empty:
         page.unavailable.append("place names (no ward names for this area)")
         return

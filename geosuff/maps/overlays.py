@@ -8,6 +8,7 @@ filled, so the shading under them keeps its legend colours.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -141,8 +142,12 @@ def add_zones(
     pop: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame | pd.DataFrame | None,
     opts: MapOptions,
-) -> None:
-    """Add zone outlines with their names.
+    focus_names: Sequence[str] = (),
+) -> list[str]:
+    """Add zone outlines with their names; return the names.
+
+    A zone named like the focus place shows its name on hover only (the focus label
+    names it once).
 
     Parameters
     ----------
@@ -155,6 +160,13 @@ def add_zones(
         to ``zone`` table, or ``None``.
     opts
         Drawing options.
+    focus_names
+        The focus place's names (as asked and as found).
+
+    Returns
+    -------
+    list of str
+        The zone names (empty without zones).
 
     Raises
     ------
@@ -163,7 +175,7 @@ def add_zones(
     """
     if zones is None:
         page.unavailable.append("zones (none given)")
-        return
+        return []
     label_col = next((c for c in ("zone", "zone_name", "name") if c in zones.columns), None)
     if label_col is None:
         msg = f"zones need a zone (or name) column; they have {list(zones.columns)}"
@@ -177,12 +189,16 @@ def add_zones(
     geoms = display_geometry(
         zones.geometry, simplify_m=opts.simplify_m, decimals=opts.decimals, coverage=True
     )
+    focus_lower = {n.strip().lower() for n in focus_names if n}
     props = []
     for _, row in zones.iterrows():
         rows = [["Zone", str(row[label_col])]]
         if "pop_75plus" in zones.columns:
             rows.append(["People aged 75+", fmt_number(row["pop_75plus"])])
-        props.append({"t": str(row[label_col]), "r": {"base": rows}})
+        prop: dict[str, object] = {"t": str(row[label_col]), "r": {"base": rows}}
+        if str(row[label_col]).strip().lower() in focus_lower:
+            prop["nl"] = True
+        props.append(prop)
     name = "Zones (outlines and names)"
     block = DataBlock(feature_collection(geoms, props))
     style = OUTLINES["zone"]
@@ -194,6 +210,7 @@ def add_zones(
     )
     legend = line_legend(name, "Zones", style, f"{len(zones)} zones, names at their centres")
     page.specs.append(LayerSpec("zones", name, [block, layer], legend, len(zones)))
+    return [str(v) for v in zones[label_col]]
 
 
 def add_isochrones(
