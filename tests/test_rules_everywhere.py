@@ -108,3 +108,17 @@ def test_travel_per_visit_gets_a_qgis_style():
     assert "geosuff travel per visit" not in [
         s.name for s in styles_for_table(pd.DataFrame({"x": [1]}))
     ]
+
+
+def test_map_title_states_the_rules_without_a_click(data_dir, tmp_path):
+    from geosuff.maps.title import counted_fact
+
+    every = load_area_layers("BANES", data_dir=data_dir, scope="all", nursing_share=0.6)
+    assert counted_fact(every) == (
+        "every care home; 60% of the beds of homes with nursing count as nursing"
+    )
+    default = load_area_layers("Rutland", data_dir=data_dir)
+    assert counted_fact(default) == (
+        "care homes for older people or dementia; every bed of a home registered with "
+        "nursing counts as nursing"
+    )

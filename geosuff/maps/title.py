@@ -182,6 +182,31 @@ def rules_lines(layers: AreaLayers) -> list[str]:
     return lines
 
 
+def counted_fact(layers: AreaLayers) -> str:
+    """Say in a few words which care homes count and how their beds are split.
+
+    Parameters
+    ----------
+    layers
+        The area's layers.
+
+    Returns
+    -------
+    str
+        E.g. ``care homes for older people or dementia; nursing beds: registration``.
+    """
+    who = "every care home" if layers.scope == "all" else "care homes for older people or dementia"
+    split = str(layers.bed_split).split(":", 1)[0].strip()
+    share = re.fullmatch(r"nursing share ([0-9.]+)", split)
+    if split == "registration":
+        split = "every bed of a home registered with nursing counts as nursing"
+    elif share:
+        split = f"{float(share.group(1)):.0%} of the beds of homes with nursing count as nursing"
+    elif split:
+        split = f"nursing and residential beds from the {split}"
+    return f"{who}; {split}" if split else who
+
+
 def title_info(
     page: MapPage,
     layers: AreaLayers,
@@ -234,6 +259,7 @@ def title_info(
     ]
     facts.append(["Data", "; ".join(f[0] for f in found) if found else "no provider data"])
     facts.append(["Travel", travel])
+    facts.append(["Beds", counted_fact(layers)])
     lines = [f[1] for f in found] + rules_lines(layers)
     if short_basis(basis) != basis:
         lines.insert(0, f"Population {year}: {basis}")
