@@ -122,3 +122,34 @@ def test_map_title_states_the_rules_without_a_click(data_dir, tmp_path):
         "care homes for older people or dementia; every bed of a home registered with "
         "nursing counts as nursing"
     )
+
+
+def test_changed_bed_use_file_reruns_the_tasks_that_read_it(data_dir, tmp_path):
+    homes = load_area_layers("Rutland", data_dir=data_dir).care_homes
+    home = homes.sort_values("beds").iloc[-1]
+    beds = int(home["beds"])
+    capacity = tmp_path / "capacity.csv"
+    capacity.write_text(
+        f"location_id,nursing_beds,residential_beds\n{home['provider_id']},0,{beds}\n"
+    )
+    path = write(
+        tmp_path,
+        """
+        output = "out"
+        analyses = ["summary"]
+        areas = [{name = "Rutland", bed_use = "capacity.csv"}]
+        """,
+    )
+    first = geosuff.batch.run(path, data_dir=data_dir)
+    assert first["runs"][-1]["executed"] == ["E06000017/summary"]
+    summary = tmp_path / "out" / "E06000017" / "summary.parquet"
+    before = pd.read_parquet(summary)["nursing_beds"].iloc[-1]
+    again = geosuff.batch.run(path, data_dir=data_dir)
+    assert again["runs"][-1]["executed"] == []
+    capacity.write_text(
+        f"location_id,nursing_beds,residential_beds\n{home['provider_id']},{beds},0\n"
+    )
+    third = geosuff.batch.run(path, data_dir=data_dir)
+    assert third["runs"][-1]["executed"] == ["E06000017/summary"]
+    after = pd.read_parquet(summary)["nursing_beds"].iloc[-1]
+    assert after - before == beds  # the home's beds moved from residential to nursing
