@@ -382,3 +382,23 @@ def test_zone_named_like_the_focus_is_named_on_hover_only():
     assert names == ["Tisbury", "Mere"]
     feats = json.loads(page.specs[-1].elements[0].payload)["features"]
     assert [f["properties"].get("nl", False) for f in feats] == [True, False]
+
+
+def test_town_labels_follow_the_area_town_grouping(data_dir):
+    import pandas as pd
+
+    from geosuff import load_wards, resolve_area
+    from geosuff.io.towns import load_towns
+    from geosuff.maps.labels import place_labels
+
+    area = resolve_area("Wiltshire", data_dir)
+    wilts = load_wards(area, data_dir=data_dir)
+    grouping = load_towns(area, wilts).data
+    towns = pd.Series(grouping["town"].to_numpy(), index=wilts.index)
+    labels = place_labels(wilts, towns=towns)
+    ranked = dict(zip(labels["name"], labels["rank"], strict=True))
+    counts = grouping["town"].value_counts()
+    many = set(counts[counts >= 2].index)
+    assert {n for n, r in ranked.items() if r == 1} == many  # as supply --by town groups
+    assert ranked["Trowbridge"] == 1 and ranked["Salisbury"] == 1
+    assert ranked["Tisbury"] == 2

@@ -158,7 +158,7 @@ def build_map(
     if focus is not None and "focus" in opts.layers:
         add_focus(page, focus, opts)
     if "labels" in opts.layers:
-        add_labels(page, wards, focus, opts, zone_names)
+        add_labels(page, wards, focus, opts, zone_names, layers.area)
     for key in ("extra_care", "home_care", "care_homes"):
         if key in opts.layers:
             add_points(

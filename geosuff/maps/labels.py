@@ -140,7 +140,10 @@ def lsoa_towns(
 
 
 def place_labels(
-    wards: gpd.GeoDataFrame, focus: Focus | None = None, zone_names: Sequence[str] = ()
+    wards: gpd.GeoDataFrame,
+    focus: Focus | None = None,
+    zone_names: Sequence[str] = (),
+    towns: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the place labels of an area: towns, short single-ward names and the focus.
 
@@ -153,6 +156,10 @@ def place_labels(
     zone_names
         Names the zone layer already shows: towns and wards of the same name get no
         second label (the focus keeps its own).
+    towns
+        Town of each ward (indexed like *wards*), e.g. the area's grouping from
+        :func:`geosuff.io.towns.load_towns`; a ward named as its own town is a
+        single-ward place. Default: :func:`town_of_wards`.
 
     Returns
     -------
@@ -163,7 +170,13 @@ def place_labels(
     rows: list[tuple[str, int, shapely.Geometry]] = []
     if len(wards):
         metric = wards.to_crs(settings.crs_metric)
-        towns = town_of_wards(metric)
+        if towns is None:
+            towns = town_of_wards(metric)
+        else:
+            towns = towns.reindex(metric.index).astype(object)
+            names = metric["ward_name"].astype(str)
+            size = towns.map(towns.value_counts())
+            towns = towns.where(~(towns.eq(names) & size.eq(1)))
         for town, members in metric.groupby(towns):
             core = members[~members["ward_name"].astype(str).str.contains(_RURAL)]
             shape = (core if len(core) else members).geometry.union_all()
@@ -192,6 +205,7 @@ def add_labels(
     focus: Focus | None,
     opts: MapOptions,
     zone_names: Sequence[str] = (),
+    area: Area | None = None,
 ) -> None:
     """Add the place labels layer (towns from zoom 9, single-ward places from zoom 11).
 
@@ -207,9 +221,15 @@ def add_labels(
         Drawing options.
     zone_names
         Names the zone layer shows (not labelled twice).
+    area
+        The area, for its grouping of wards into towns (as ``supply --by town``).
     """
     empty = gpd.GeoDataFrame({"ward_code": [], "ward_name": []}, geometry=[], crs=27700)
-    labels = place_labels(wards if wards is not None else empty, focus, zone_names)
+    towns = None
+    if wards is not None and len(wards) and area is not None:
+        grouping = load_towns(area, wards).data
+        towns = pd.Series(grouping["town"].to_numpy(), index=wards.index)
+    labels = place_labels(wards if wards is not None else empty, focus, zone_names, towns)
     if labels.empty:
         page.unavailable.append("place names (no ward names for this area)")
         return
