@@ -143,6 +143,13 @@ def test_rutland_calibration_matches_the_packaged_profile(data_dir):
     assert t.loc["all pairs", "calibrated_mae"] == pytest.approx(1.31, abs=0.005)
     assert t.loc["all pairs", "crowfly_km_mae"] == pytest.approx(1.09, abs=0.005)
     assert t.loc["all pairs", "calibrated_km_mae"] == pytest.approx(0.59, abs=0.005)
+    # relative to the road minutes: trips under 5 km were a median 37% too fast
+    assert t.loc["under 5 km", "pairs"] == 220
+    assert t.loc["under 5 km", "crowfly_pct"] == pytest.approx(37.2, abs=0.1)
+    assert t.loc["under 5 km", "crowfly_pct_bias"] == pytest.approx(-37.2, abs=0.1)
+    assert t.loc["under 5 km", "calibrated_pct"] == pytest.approx(18.8, abs=0.1)
+    assert abs(t.loc["under 5 km", "calibrated_pct_bias"]) < 1.0
+    assert t.loc["all pairs", "calibrated_pct"] < t.loc["all pairs", "crowfly_pct"]
     for band in ("0-1 km", "1-2 km", "2-5 km", "10-20 km"):
         assert t.loc[band, "calibrated_mae"] < t.loc[band, "crowfly_mae"]
         assert abs(t.loc[band, "calibrated_bias"]) < abs(t.loc[band, "crowfly_bias"])

@@ -154,6 +154,7 @@ def calibrate(
         typer.echo(
             f"  {r.value:12} {int(r.pairs):>6} pairs  minutes MAE {r.crowfly_mae:5.2f} -> "
             f"{r.calibrated_mae:5.2f}, bias {r.crowfly_bias:+5.2f} -> {r.calibrated_bias:+5.2f}"
+            f"  ({r.crowfly_pct:3.0f}% -> {r.calibrated_pct:3.0f}% of road minutes)"
             f"  | km MAE {r.crowfly_km_mae:5.2f} -> {r.calibrated_km_mae:5.2f}"
         )
     near = nearest_check(cal)

@@ -26,6 +26,10 @@ def _band_labels() -> list[str]:
     return [*labels, f"{edges[-2]:g}+ km"]
 
 
+#: Trips shorter than this (crow-fly km) get their own row: towns, nearest providers.
+SHORT_KM = 5.0
+
+
 def _stats(frame: pd.DataFrame) -> dict[str, float]:
     out: dict[str, float] = {"pairs": len(frame), "road_minutes": frame["minutes"].median()}
     for label, col, truth in (
@@ -37,6 +41,10 @@ def _stats(frame: pd.DataFrame) -> dict[str, float]:
         err = frame[col] - frame[truth]
         out[f"{label}_mae"] = float(err.abs().median())
         out[f"{label}_bias"] = float(err.mean())
+        if truth == "minutes":  # relative to the road time: what a threshold feels
+            rel = err / frame[truth].where(frame[truth] > 0)
+            out[f"{label}_pct"] = float(rel.abs().median() * 100)
+            out[f"{label}_pct_bias"] = float(rel.median() * 100)
     return out
 
 
@@ -55,13 +63,19 @@ def error_table(cal: Calibration) -> pd.DataFrame:
         band and one per pair of RUC11 classes (``"C1-E1"``). Columns ``pairs``,
         ``road_minutes`` (median), then ``*_mae`` and ``*_bias`` for ``crowfly``
         (today's estimate, minutes), ``calibrated`` (minutes), ``crowfly_km`` and
-        ``calibrated_km``.
+        ``calibrated_km``, and for the two minute estimates ``*_pct`` (median
+        absolute error as a percentage of the road minutes) and ``*_pct_bias`` (the
+        median signed percentage). A row ``("all", "under 5 km")`` covers the short
+        trips of towns and of nearest providers.
     """
     p = cal.pairs
     band = pd.cut(p["crow_km"], DISTANCE_BANDS_KM, labels=_band_labels(), right=False)
     ends = np.sort(p[["origin_ruc11", "dest_ruc11"]].to_numpy(str), axis=1)
     setting = pd.Series([f"{a}-{b}" for a, b in ends], index=p.index)
     rows = [{"group": "all", "value": "all pairs", **_stats(p)}]
+    short = p[p["crow_km"] < SHORT_KM]
+    if len(short):
+        rows.append({"group": "all", "value": f"under {SHORT_KM:g} km", **_stats(short)})
     for label, part in p.groupby(band, observed=True):
         rows.append({"group": "distance", "value": str(label), **_stats(part)})
     for label, part in p.groupby(setting):
@@ -116,14 +130,20 @@ def nearest_check(cal: Calibration) -> dict[str, float]:
 def _comment_table(table: pd.DataFrame) -> list[str]:
     head = (
         f"{'':18}{'pairs':>6}{'road':>7} | {'minutes: today':>15}{'calibrated':>12}"
-        f" | {'km: today':>11}{'calibrated':>12}"
+        f" | {'% of road: today':>17}{'calibrated':>11} | {'km: today':>11}{'calibrated':>12}"
     )
-    lines = [head, f"{'':18}{'':6}{'min':>7} | {'MAE  bias':>15}{'MAE  bias':>12} |"]
+    lines = [
+        head,
+        f"{'':18}{'':6}{'min':>7} | {'MAE  bias':>15}{'MAE  bias':>12} |"
+        f" {'MAE  bias':>17}{'MAE  bias':>11} |",
+    ]
     for r in table.itertuples(index=False):
         lines.append(
             f"{r.value:18}{int(r.pairs):>6}{r.road_minutes:>7.1f} | "
             f"{r.crowfly_mae:>6.2f}{r.crowfly_bias:>+6.2f}   {r.calibrated_mae:>6.2f}"
-            f"{r.calibrated_bias:>+6.2f} | {r.crowfly_km_mae:>5.2f}{r.crowfly_km_bias:>+6.2f}"
+            f"{r.calibrated_bias:>+6.2f} | {r.crowfly_pct:>9.0f}{r.crowfly_pct_bias:>+6.0f}"
+            f"   {r.calibrated_pct:>5.0f}{r.calibrated_pct_bias:>+6.0f}"
+            f" | {r.crowfly_km_mae:>5.2f}{r.crowfly_km_bias:>+6.2f}"
             f"{r.calibrated_km_mae:>6.2f}{r.calibrated_km_bias:>+6.2f}"
         )
     return lines
@@ -165,7 +185,8 @@ def profile_toml(cal: Calibration) -> str:
         f"# Cross-validation: {cal.folds} folds of LSOAs (seed {cal.seed}); each pair is",
         "# predicted by a model fitted without any pair touching its origin's fold.",
         "# Errors are estimate minus road; MAE = median absolute error, bias = mean error",
-        "# (negative: estimate too fast/short). 'today' = the uncalibrated estimate",
+        "# (negative: estimate too fast/short); '% of road' = median absolute and median",
+        "# signed error as a share of the road minutes. 'today' = the uncalibrated estimate",
         "# (rural: crow-fly x detour factor at one speed).",
         "#",
         *(f"#   {line}" for line in _comment_table(table)),
