@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import json
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +44,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(Path(__file__).resolve().par
 
 import _legacy_engine as legacy  # noqa: E402
 from _grids import grid_graph, grid_network  # noqa: E402
+from _network_targets import checks  # noqa: E402
+from _timing import CPU, ROWS, have, peak_mb, print_table, record, timed  # noqa: E402
 
 import geosuff  # noqa: E402
 from geosuff.network import (  # noqa: E402
@@ -57,63 +57,7 @@ from geosuff.network import (  # noqa: E402
 )
 
 RUTLAND = ROOT.parent / "shared" / "data" / "osm" / "rutland-2022-07-20.osm.pbf"
-ROWS: list[dict] = []
-CPU = [np.nan]  # CPU seconds of the last timed() best run
 QUICK = False
-
-
-def have(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Best wall time per call; sub-50 ms calls are looped (as timeit does).
-
-    The CPU time of the same best run is kept in ``CPU[0]`` (on a shared machine it is
-    steadier than wall time for single-threaded work).
-    """
-    gc.collect()
-    c0, t0 = time.process_time(), time.perf_counter()
-    fn()
-    first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
-    if first > 2.0 or repeat == 1:
-        CPU[0] = first_cpu
-        return first
-    number = max(1, int(0.25 / max(first, 1e-6))) if first < 0.05 else 1
-    best, best_cpu = first, first_cpu
-    for _ in range(repeat - 1):
-        gc.collect()
-        c0, t0 = time.process_time(), time.perf_counter()
-        for _ in range(number):
-            fn()
-        wall = (time.perf_counter() - t0) / number
-        if wall < best:
-            best, best_cpu = wall, (time.process_time() - c0) / number
-    CPU[0] = best_cpu
-    return best
-
-
-def peak_mb(fn: Callable[[], object]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
-
-
-def record(graph, task, tool, seconds, mem=None, note=""):
-    cpu = CPU[0]
-    CPU[0] = np.nan
-    row = {"graph": graph, "task": task, "tool": tool, "s": seconds, "cpu": cpu, "mb": mem}
-    row["note"] = note
-    ROWS.append(row)
-    mb = "" if mem is None else f"{mem:8.1f} MB"
-    print(
-        f"  {graph:<10} {task:<30} {tool:<28} {seconds:9.3f} s (cpu {cpu:8.3f}) {mb} {note}",
-        flush=True,
-    )
-    return seconds
 
 
 def pts(net: RoadNetwork, idx: np.ndarray, seed: int) -> gpd.GeoDataFrame:
@@ -352,102 +296,6 @@ def limited_memory(label: str, net: RoadNetwork, rng) -> None:
     record(label, task, "geosuff reach (sparse)", timed(f_sparse), peak_mb(f_sparse), note)
     f_old = lambda: legacy.node_times(net, src, max_minutes=10)  # noqa: E731
     record(label, task, "geosuff (before)", timed(f_old), peak_mb(f_old))
-
-
-def find(graph, task_prefix, tool):
-    for r in ROWS:
-        if r["graph"] == graph and r["task"].startswith(task_prefix) and r["tool"] == tool:
-            return r
-    return None
-
-
-def print_table() -> None:
-    print()
-    print(
-        f"{'graph':<10} {'task':<30} {'tool':<30} {'seconds':>10} {'x geosuff':>10} "
-        f"{'cpu s':>9} {'peak MB':>9}  note"
-    )
-    for r in ROWS:
-        base = next(
-            (
-                q["s"]
-                for q in ROWS
-                if q["graph"] == r["graph"]
-                and q["task"] == r["task"]
-                and q["tool"].startswith("geosuff")
-                and "before" not in q["tool"]
-            ),
-            np.nan,
-        )
-        mb = "" if r["mb"] is None else f"{r['mb']:.1f}"
-        print(
-            f"{r['graph']:<10} {r['task']:<30} {r['tool']:<30} {r['s']:>10.3f} "
-            f"{r['s'] / base:>9.2f}x {r['cpu']:>9.3f} {mb:>9}  {r['note']}"
-        )
-
-
-def checks(big: str, huge: str) -> list[tuple[str, str, bool]]:
-    out = []
-
-    def s(graph, task, tool, key="s"):
-        r = find(graph, task, tool)
-        return np.nan if r is None else r[key]
-
-    for g in ("rutland", big):
-        km, mins = (
-            s(g, "points 50x300", f"geosuff {w}, 1 thread", "cpu")
-            for w in ("minutes+km", "minutes")
-        )
-        out.append(
-            (
-                f"{g}: matrix with km / minutes-only (cpu)",
-                f"{km / mins:.2f} (<= 1.3)",
-                km / mins <= 1.3,
-            )
-        )
-    sp = s(big, "points 400x800", "geosuff, 1 thread") / s(
-        big, "points 400x800", "geosuff, 2 threads"
-    )
-    out.append((f"{big}: 400 origins, 1 thread / 2 threads", f"{sp:.2f} (>= 1.7)", sp >= 1.7))
-    r = find(big, "points 5000x300", "geosuff 5000x300") or find(
-        big, "points 1000x60", "geosuff 1000x60"
-    )
-    if r is not None:
-        q = next(
-            x
-            for x in ROWS
-            if x["task"] == r["task"] and x["tool"] != r["tool"] and "before" not in x["tool"]
-        )
-        ratio = r["s"] / q["s"]
-        out.append(
-            (f"{big}: {r['tool']} / {q['tool']}", f"{ratio:.2f} (about 1)", 0.67 <= ratio <= 1.5)
-        )
-    task = next(
-        (x["task"] for x in ROWS if x["graph"] == big and x["task"].startswith("points 1000x1000")),
-        None,
-    )
-    if task:
-        geo, pan = s(big, task, "geosuff minutes+km"), s(big, task, "pandana end to end")
-        out.append(
-            (
-                f"{big}: {task} geosuff (with km) vs pandana end to end",
-                f"{geo:.1f} s vs {pan:.1f} s",
-                geo < pan,
-            )
-        )
-    dense, sparse = (
-        find(huge, "50 origins, 10 min", "geosuff node_times (dense)"),
-        find(huge, "50 origins, 10 min", "geosuff reach (sparse)"),
-    )
-    if dense and sparse:
-        out.append(
-            (
-                f"{huge}: limited search memory, reach vs dense",
-                f"{sparse['mb']:.0f} MB vs {dense['mb']:.0f} MB",
-                sparse["mb"] < dense["mb"] / 5,
-            )
-        )
-    return out
 
 
 def main() -> None:
