@@ -53,7 +53,7 @@ def _check_page(result: dict, bases: list[str], overlays: list[str]) -> None:
     assert result["legend"] >= 2
     assert result["pwned"] is False
     # The title block states area, year, data vintages and travel method without a click.
-    assert [f[0] for f in result["facts"]][-3:] == ["Year", "Data", "Travel"]
+    assert [f[0] for f in result["facts"]][-4:] == ["Year", "Data", "Travel", "Beds"]
     assert result["facts"][0][0] == "Area"
 
 
@@ -146,7 +146,7 @@ def test_rutland_map_on_a_phone(rutland):
     # Layer control and legend start collapsed; the title block stays; the focus is clear.
     assert found["controlExpanded"] is False
     assert found["legendOpen"] is False
-    assert [f[0] for f in found["facts"]][-3:] == ["Year", "Data", "Travel"]
+    assert [f[0] for f in found["facts"]][-4:] == ["Year", "Data", "Travel", "Beds"]
     assert found["focusCovered"] == [], found["focusCovered"]
     assert _screenshot(result.path, "rutland-phone", (390, 844)) > 30
 

@@ -353,18 +353,6 @@ def test_town_labels_from_ward_names(data_dir):
     assert "Tenbury" not in labels["name"].tolist()
 
 
-def test_a_place_named_like_a_zone_is_labelled_once(data_dir):
-    from geosuff import load_wards, resolve_area
-    from geosuff.maps.labels import place_labels
-
-    wilts = load_wards(resolve_area("Wiltshire", data_dir), data_dir=data_dir)
-    focus = resolve_focus("Tisbury", wilts)
-    names = place_labels(wilts, focus, zone_names=["Tisbury", "Mere", "Trowbridge"])["name"]
-    assert names.tolist().count("Tisbury") == 1  # the focus keeps its label
-    assert "Mere" not in names.tolist() and "Trowbridge" not in names.tolist()
-    assert "Chippenham" in names.tolist()
-
-
 def test_zone_named_like_the_focus_is_named_on_hover_only():
     import geopandas as gpd
     from shapely.geometry import box

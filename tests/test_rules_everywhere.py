@@ -114,14 +114,9 @@ def test_map_title_states_the_rules_without_a_click(data_dir, tmp_path):
     from geosuff.maps.title import counted_fact
 
     every = load_area_layers("BANES", data_dir=data_dir, scope="all", nursing_share=0.6)
-    assert counted_fact(every) == (
-        "every care home; 60% of the beds of homes with nursing count as nursing"
-    )
+    assert counted_fact(every) == "every care home; nursing share 60%"
     default = load_area_layers("Rutland", data_dir=data_dir)
-    assert counted_fact(default) == (
-        "care homes for older people or dementia; every bed of a home registered with "
-        "nursing counts as nursing"
-    )
+    assert counted_fact(default) == "older people's homes; nursing by registration"
 
 
 def test_changed_bed_use_file_reruns_the_tasks_that_read_it(data_dir, tmp_path):

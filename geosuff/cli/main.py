@@ -128,6 +128,22 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler that writes to whatever ``sys.stderr`` is when it emits.
+
+    Commands run inside another program (a test runner, a notebook) may swap
+    ``sys.stderr``; a handler holding the old stream would write to a closed file.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 @app.callback()
 def main(
     debug: Annotated[
@@ -145,7 +161,7 @@ def main(
     level = logging.WARNING if quiet else logging.INFO
     if debug:
         level = logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root = logging.getLogger("geosuff")
     root.handlers[:] = [handler]

@@ -151,14 +151,13 @@ def build_map(
         add_isochrones(page, isochrones, opts, iso_travel, show=shown is None)
     if "gaps" in opts.layers:
         add_gaps(page, pop, gaps, opts)
-    zone_names: list[str] = []
     if "zones" in opts.layers:
         asked = (focus.query, focus.name) if focus is not None else ()
-        zone_names = add_zones(page, pop, zones, opts, asked)
+        add_zones(page, pop, zones, opts, asked)
     if focus is not None and "focus" in opts.layers:
         add_focus(page, focus, opts)
     if "labels" in opts.layers:
-        add_labels(page, wards, focus, opts, zone_names, layers.area)
+        add_labels(page, wards, focus, opts, layers.area)
     for key in ("extra_care", "home_care", "care_homes"):
         if key in opts.layers:
             add_points(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -142,7 +141,6 @@ def lsoa_towns(
 def place_labels(
     wards: gpd.GeoDataFrame,
     focus: Focus | None = None,
-    zone_names: Sequence[str] = (),
     towns: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the place labels of an area: towns, short single-ward names and the focus.
@@ -153,9 +151,6 @@ def place_labels(
         The area's wards (``ward_code``, ``ward_name``, polygons).
     focus
         The focus place, labelled with the name the user asked for.
-    zone_names
-        Names the zone layer already shows: towns and wards of the same name get no
-        second label (the focus keeps its own).
     towns
         Town of each ward (indexed like *wards*), e.g. the area's grouping from
         :func:`geosuff.io.towns.load_towns`; a ward named as its own town is a
@@ -186,8 +181,6 @@ def place_labels(
             toks = _tokens(name)
             if len(toks) <= 3 and "&" not in toks and "," not in name:
                 rows.append((name, 2, ward.geometry.representative_point()))
-    zoned = {n.strip().lower() for n in zone_names}
-    rows = [r for r in rows if r[0].strip().lower() not in zoned]
     if focus is not None:
         point = focus.geometry.representative_point()
         rows = [r for r in rows if r[0].lower() not in (focus.query.lower(), focus.name.lower())]
@@ -204,7 +197,6 @@ def add_labels(
     wards: gpd.GeoDataFrame | None,
     focus: Focus | None,
     opts: MapOptions,
-    zone_names: Sequence[str] = (),
     area: Area | None = None,
 ) -> None:
     """Add the place labels layer (towns from zoom 9, single-ward places from zoom 11).
@@ -219,8 +211,6 @@ def add_labels(
         The focus place, or ``None``.
     opts
         Drawing options.
-    zone_names
-        Names the zone layer shows (not labelled twice).
     area
         The area, for its grouping of wards into towns (as ``supply --by town``).
     """
@@ -229,7 +219,7 @@ def add_labels(
     if wards is not None and len(wards) and area is not None:
         grouping = load_towns(area, wards).data
         towns = pd.Series(grouping["town"].to_numpy(), index=wards.index)
-    labels = place_labels(wards if wards is not None else empty, focus, zone_names, towns)
+    labels = place_labels(wards if wards is not None else empty, focus, towns)
     if labels.empty:
         page.unavailable.append("place names (no ward names for this area)")
         return

@@ -193,17 +193,18 @@ def counted_fact(layers: AreaLayers) -> str:
     Returns
     -------
     str
-        E.g. ``care homes for older people or dementia; nursing beds: registration``.
+        One line, e.g. ``older people's homes; nursing by registration`` (the "more"
+        lines say what the rule means).
     """
-    who = "every care home" if layers.scope == "all" else "care homes for older people or dementia"
+    who = "every care home" if layers.scope == "all" else "older people's homes"
     split = str(layers.bed_split).split(":", 1)[0].strip()
     share = re.fullmatch(r"nursing share ([0-9.]+)", split)
     if split == "registration":
-        split = "every bed of a home registered with nursing counts as nursing"
+        split = "nursing by registration"
     elif share:
-        split = f"{float(share.group(1)):.0%} of the beds of homes with nursing count as nursing"
+        split = f"nursing share {float(share.group(1)):.0%}"
     elif split:
-        split = f"nursing and residential beds from the {split}"
+        split = f"nursing from the {split}"
     return f"{who}; {split}" if split else who
 
 
