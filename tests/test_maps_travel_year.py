@@ -129,8 +129,9 @@ def test_a_projected_year_is_stated_on_the_map():
     assert year_note(fixture_layers()) == "2020"
     fmap = build_map(layers, self_contained=False)
     facts = dict(fmap.geosuff_info["facts"])
+    # the file and the method in full under "more"; the title line stays short
     assert facts["Year"] == (
-        "2030: ONS 2018-based subnational population projections (snpp_test.csv) for 2030, "
+        "2030: ONS 2018-based subnational population projections, "
         "apportioned to LSOAs; aged 75+ 640"
     )
     assert f"Population 2030: {BASIS_2030}" in fmap.geosuff_info["lines"]

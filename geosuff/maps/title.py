@@ -95,11 +95,16 @@ def short_basis(basis: str) -> str:
     Returns
     -------
     str
-        The basis up to how it was apportioned to LSOAs, e.g. ``"ONS 2018-based
-        subnational population projections (...) for 2030, apportioned to LSOAs"``.
+        The basis up to how it was apportioned to LSOAs, without the file name and
+        the year, e.g. ``"ONS 2018-based subnational population projections,
+        apportioned to LSOAs"``.
     """
     head, sep, _ = basis.partition(", apportioned to LSOAs")
-    return f"{head}{sep}" if sep else basis
+    if not sep:
+        return basis
+    head = re.sub(r"\s*\([^()]*\.(?:csv|xlsx?|ods)\)", "", head)  # the file: in the notes
+    head = re.sub(r"\s+for \d{4}$", "", head)  # the year leads the line already
+    return f"{head}{sep}"
 
 
 def default_title(layers: AreaLayers, focus: Focus | None) -> str:
