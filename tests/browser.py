@@ -104,6 +104,15 @@ setTimeout(function () {
       out.places.push(p.textContent);
     });
     out.legendOpen = !document.querySelector(".gs-legend.gs-collapsed");
+    var rects = [".gs-legend", ".gs-title", ".leaflet-control-layers"].map(function (s) {
+      var e = document.querySelector(s);
+      return e ? e.getBoundingClientRect() : null;
+    });
+    out.legendOverlaps = [1, 2].filter(function (i) {
+      var a = rects[0], b = rects[i];
+      return a && b && a.left < b.right && b.left < a.right && a.top < b.bottom &&
+             b.top < a.bottom;
+    }).map(function (i) { return ["title", "layers"][i - 1]; });
     out.controlExpanded = !!document.querySelector(".leaflet-control-layers-expanded");
     var focusName = Object.keys(gs.layers).filter(function (k) {
       return k.indexOf("Focus:") === 0;

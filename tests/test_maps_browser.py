@@ -187,6 +187,26 @@ def test_tisbury_focus_map_in_browser(data_dir, tmp_path):
     assert _screenshot(out, "tisbury") > 50
 
 
+def test_a_long_title_block_keeps_the_legend_open_beside_it(data_dir, tmp_path):
+    """Tisbury in 2030 with 15 zones: the legend is shortened under the title, not folded."""
+    out = tmp_path / "tisbury-2030.html"
+    recipe = MapRecipe(
+        area="Wiltshire",
+        focus="Tisbury",
+        tiles="none",
+        name="tisbury-2030",
+        year=2030,
+        inputs={"zones": Path("geosuff/boundaries/wiltshire_15_zones.toml")},
+    )
+    render_recipe(recipe, data_dir=data_dir, out=out)
+    found = browser.probe(out, size=(1400, 900))
+    assert found["errors"] == []
+    assert dict(found["facts"])["Year"].startswith("2030: ONS 2018-based")
+    assert found["legendOpen"] is True and found["controlExpanded"] is True
+    assert found["legendOverlaps"] == []
+    assert found["focusCovered"] == [], found["focusCovered"]
+
+
 def test_fixture_map_with_every_layer_and_a_malicious_name(tmp_path):
     focus = resolve_focus("Hill", fx.wards())
     fmap = build_map(

@@ -346,17 +346,27 @@ window.geosuff = (function () {
 
   gs.declutter = function (map) {
     // When the layer list and the legend would cover each other, move the legend to the
-    // bottom left (under the title block) if it fits there; in a short map (a report, a
-    // small window) fold the legend, then the layer list, rather than let them overlap.
+    // bottom left (under the title block, shortened to the room there and scrolling) if
+    // at least 160 px are free; in a short map (a report, a small window) fold the
+    // legend, then the layer list, rather than let them overlap.
     var layers = gs.layerControl && gs.layerControl.getContainer();
     var legend = gs.legendControl && gs.legendControl.getContainer();
     var title = gs.titleControl && gs.titleControl.getContainer();
+    if (legend) { legend.style.maxHeight = ""; }
     if (overlap(layers, legend) && !narrow(map)) {
       gs.legendControl.setPosition("bottomleft");
       legend = gs.legendControl.getContainer();
       if (overlap(legend, title)) {
-        gs.legendControl.setPosition("bottomright");
-        legend = gs.legendControl.getContainer();
+        // Shorten it to the room under the title block (it scrolls), if that is enough.
+        var room = legend.getBoundingClientRect().bottom -
+                   title.getBoundingClientRect().bottom - 10;
+        if (room >= 160) {
+          legend.style.boxSizing = "border-box";
+          legend.style.maxHeight = Math.floor(room) + "px";
+        } else {
+          gs.legendControl.setPosition("bottomright");
+          legend = gs.legendControl.getContainer();
+        }
       }
     }
     if (overlap(layers, legend) && gs.legendOpen) { gs.legendOpen(false); }
