@@ -9,13 +9,13 @@ fastest route costs one addition per relaxed edge instead of a walk back over a
 predecessor tree. The source label of the seed that reached a node can be carried
 too (nearest-of-many).
 
-State lives in a :class:`Workspace` (one per thread): tentative times start at
-infinity and each search puts back only the nodes it touched, when the next search
-starts, so the answers of the last search stay readable in between. The heap is a
-4-ary heap with lazy deletion (an improved node is pushed again and stale entries
-are skipped), which keeps every heap operation on contiguous memory. A settled
-node's time is never improved (its time is at most the current key), so relaxing
-needs no settled test.
+State lives in a :class:`~geosuff.network._workspace.Workspace` (one per thread):
+tentative times start at infinity and each search puts back only the nodes it
+touched, when the next search starts, so the answers of the last search stay
+readable in between. The heap is a 4-ary heap with lazy deletion (an improved node
+is pushed again and stale entries are skipped), which keeps every heap operation on
+contiguous memory. A settled node's time is never improved (its time is at most the
+current key), so relaxing needs no settled test.
 
 Every kernel is compiled with ``nogil=True`` so Python threads run searches on all
 cores, and ``cache=True`` so the machine code is kept on disk after the first call.
@@ -26,60 +26,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from geosuff.network._workspace import Workspace
+
 __all__ = [
     "Workspace",
     "dense_rows",
     "matrix_rows",
     "search",
 ]
-
-
-class Workspace:
-    """Per-thread search state for a graph of *n* nodes and *m* edges.
-
-    Parameters
-    ----------
-    n, m
-        Numbers of nodes and edges (*m* is kept for callers; the heap needs only *n*).
-    seeds
-        Most seeds one search starts from.
-    with_len, with_label
-        Whether route lengths and source labels are tracked (else 1-element stubs).
-
-    Attributes
-    ----------
-    dist, lens, label
-        Seconds, metres and source label of the nodes the last search reached.
-    done
-        Whether the last search settled each node.
-    order
-        Nodes in the order the last search settled them (``state[0]`` of them).
-    """
-
-    def __init__(
-        self, n: int, m: int, seeds: int = 2, *, with_len: bool = False, with_label: bool = False
-    ) -> None:
-        self.dist = np.full(n, np.inf)
-        self.lens = np.empty(n if with_len else 1)
-        self.label = np.empty(n if with_label else 1, dtype=np.int32)
-        self.done = np.zeros(n, dtype=np.bool_)
-        self.order = np.empty(n, dtype=np.int32)
-        # live entries never exceed the nodes, so n + seeds slots always suffice once
-        # stale entries are compacted away (rarely: the frontier is usually small)
-        self.hnode = np.empty(n + seeds + 1, dtype=np.int32)
-        self.hkey = np.empty(n + seeds + 1)
-        self.state = np.zeros(2, dtype=np.int64)  # settled count, heap size at the end
-
-    def settled(self, nodes: np.ndarray) -> np.ndarray:
-        """Whether each of *nodes* was settled by the last search."""
-        return self.done[nodes]
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """Return the arrays the kernels take, in their order."""
-        return (
-            self.dist, self.lens, self.label, self.done, self.order, self.hnode, self.hkey,
-            self.state,
-        )  # fmt: skip
 
 
 @njit(nogil=True, cache=True, inline="always")

@@ -3,7 +3,7 @@
 The compiled kernels (:mod:`geosuff.network._kernels`) release the GIL, so plain
 Python threads run searches on every core, in any process (a Dask worker included:
 no child processes are started). Rows (sources) are cut into blocks; each thread
-keeps one :class:`~geosuff.network._kernels.Workspace` and takes blocks until none
+keeps one :class:`~geosuff.network._workspace.Workspace` and takes blocks until none
 are left. Progress is reported from the calling thread.
 """
 
@@ -354,7 +354,7 @@ def multi_source(
     Returns
     -------
     tuple
-        The :class:`~geosuff.network._kernels.Workspace` holding the answers (read with
+        The :class:`~geosuff.network._workspace.Workspace` holding the answers (read with
         ``settled``, ``dist``, ``lens``, ``label``) and the number of nodes settled
         (``order[:count]``).
     """
